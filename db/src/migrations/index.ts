@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./2026_11_21_0001_core_schema";
+
+/**
+ * Every migration, in order. A static list (not a folder scan) so migrations run the same under tsx,
+ * bundlers and tests. Add new files here; never edit or reorder an existing entry.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026_11_21_0001_core_schema": m0001,
+};
