@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -53,4 +53,22 @@ export function loadSettingsEnv(): Record<string, string | undefined> {
   const file = path.join(settingsDir(), "env");
   const fromFile = existsSync(file) ? parseEnvFile(readFileSync(file, "utf8")) : {};
   return { ...fromFile, ...process.env };
+}
+
+/**
+ * Merges `values` into `.coffer/env` (atomically: write a temp file, then rename), keeping other keys.
+ * Used by `npm run stack` and the simulator to publish the URLs of what they started.
+ */
+export function updateSettingsEnv(values: Record<string, string>): void {
+  const dir = settingsDir();
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "env");
+  const current = existsSync(file) ? parseEnvFile(readFileSync(file, "utf8")) : {};
+  const merged = { ...current, ...values };
+  const text = `${Object.entries(merged)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n")}\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
 }
