@@ -4,7 +4,7 @@ import { migrateToLatest } from "./migrate";
 // `npm run db:migrate`: applies pending migrations, logs each, exits non-zero on failure.
 const db = createDb();
 try {
-  const { error, results } = await migrateToLatest(db as never);
+  const { error, results } = await migrateToLatest(db);
   for (const r of results ?? []) {
     console.log(`${r.status === "Success" ? "applied" : r.status.toLowerCase()}: ${r.migrationName}`);
   }
