@@ -17,8 +17,10 @@ export function settingsDir(): string {
   return path.join(findRepoRoot(), ".coffer");
 }
 
+// The turbopackIgnore markers keep Next's file tracing (the portal imports this module) from treating
+// this run-time walk as a reason to bundle the whole repository.
 export function findRepoRoot(start: string = process.cwd()): string {
-  let dir = path.resolve(start);
+  let dir = path.resolve(/*turbopackIgnore: true*/ start);
   for (;;) {
     const pkg = path.join(dir, "package.json");
     if (existsSync(pkg)) {
@@ -30,7 +32,7 @@ export function findRepoRoot(start: string = process.cwd()): string {
       }
     }
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(start);
+    if (parent === dir) return path.resolve(/*turbopackIgnore: true*/ start);
     dir = parent;
   }
 }
