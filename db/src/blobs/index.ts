@@ -1,0 +1,6 @@
+export * from "./backend";
+export * from "./config";
+export { BlobFormatError, type BlobKey, type Compression, keyIdFor, toBlobKey } from "./format";
+export * from "./fs-backend";
+export * from "./rows";
+export * from "./store";
