@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { checkSection, decodeKey, redactUrl, SettingsError, workerConfig } from "./config";
+import { checkSection, redactUrl, SettingsError, workerConfig } from "./config";
 
-const key = "ab".repeat(32);
+const keyBytes = Buffer.alloc(32, 0xab);
+const key = keyBytes.toString("base64");
 const complete = {
   DATABASE_URL: "postgres://postgres@127.0.0.1:55432/coffer",
   REDIS_URL: "redis://127.0.0.1:56379",
@@ -20,7 +21,8 @@ describe("worker settings", () => {
     expect(c.m365.M365_GRAPH_URL).toBe("https://graph.microsoft.com");
     expect(c.m365.M365_EXCHANGE_URL).toBe("https://outlook.office365.com");
     expect(c.m365.M365_CA_FILE).toBeUndefined();
-    expect(c.storage.encryptionKey.equals(Buffer.from(key, "hex"))).toBe(true);
+    expect(c.storage.keys).toHaveLength(1);
+    expect(c.storage.keySource).toBe("COFFER_ENCRYPTION_KEY");
     expect(c.storage.blobDir).toBe("/var/lib/coffer/blobs");
     expect(c.site.COFFER_SITE).toBe("default");
   });
@@ -42,7 +44,7 @@ describe("worker settings", () => {
     );
     expect(problems).toContain("M365_CA_FILE points to /nowhere/ca.pem, which does not exist");
     expect(problems.some((p) => p.startsWith("M365_CLIENT_SECRET is not set:"))).toBe(true);
-    expect(problems.some((p) => p.startsWith("No encryption key:"))).toBe(true);
+    expect(problems.some((p) => p.includes("no encryption key for the archive is configured"))).toBe(true);
     expect((error as Error).message).not.toMatch(/invalid_type|ZodError|\[\{/);
   });
 
@@ -53,19 +55,11 @@ describe("worker settings", () => {
     expect(redactUrl("postgres://u:hunter2@db/coffer")).toBe("postgres://u:***@db/coffer");
   });
 
-  it("reads the key from COFFER_ENCRYPTION_KEY_FILE and says so when the file is missing", () => {
-    const r = checkSection("storage", { COFFER_ENCRYPTION_KEY_FILE: "/nowhere/key" });
-    expect(r).toEqual({
-      ok: false,
-      problems: ["COFFER_ENCRYPTION_KEY_FILE points to /nowhere/key, but it does not exist"],
-    });
-  });
-
-  it("decodes 256-bit keys written in hex or base64 and rejects other lengths", () => {
-    const bytes = Buffer.alloc(32, 7);
-    expect(decodeKey(bytes.toString("hex"))?.equals(bytes)).toBe(true);
-    expect(decodeKey(`${bytes.toString("base64")}\n`)?.equals(bytes)).toBe(true);
-    expect(decodeKey(Buffer.alloc(16).toString("base64"))).toBeUndefined();
-    expect(decodeKey("not a key")).toBeUndefined();
+  it("reports an unreadable key file and a key of the wrong length as sentences", () => {
+    const missing = checkSection("storage", { COFFER_ENCRYPTION_KEY_FILE: "/nowhere/key" });
+    expect(missing.ok).toBe(false);
+    expect(!missing.ok && missing.problems[0]).toMatch(/^cannot read the encryption key file \/nowhere\/key/);
+    const short = checkSection("storage", { COFFER_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") });
+    expect(!short.ok && short.problems[0]).toContain("must hold 32 bytes");
   });
 });

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { loadSettingsEnv, settingsDir } from "@coffer/db/settings";
+import { existsSync } from "node:fs";
+import { blobStoreConfig } from "@coffer/db/blobs/config";
+import { loadSettingsEnv } from "@coffer/db/settings";
 import { z } from "zod";
 
 /**
@@ -97,20 +97,11 @@ export const ZM365Settings = z.object({
     .transform((u) => (u ?? "https://outlook.office365.com").replace(/\/+$/, "")),
 });
 
-const keyHint =
-  "set COFFER_ENCRYPTION_KEY to 32 random bytes (64 hex characters or base64), or COFFER_ENCRYPTION_KEY_FILE to a file holding them (`npm run stack` generates one for development)";
-
-/** Decodes a 256-bit key written as 64 hex characters or as base64; undefined when it is neither. */
-export function decodeKey(text: string): Buffer | undefined {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, "hex");
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
-    const b = Buffer.from(t, "base64");
-    if (b.length === 32) return b;
-  }
-  return undefined;
-}
-
+/**
+ * Where archived content lives and the key that encrypts it. The rules (base64 of 32 bytes, inline or in a
+ * file) belong to the blob store (`@coffer/db/blobs/config`); this section only reports its verdict in the
+ * same plain words as every other setting.
+ */
 export const ZStorageSettings = z
   .object({
     COFFER_BLOB_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
@@ -118,35 +109,16 @@ export const ZStorageSettings = z
     COFFER_ENCRYPTION_KEY_FILE: z.preprocess(unsetIfEmpty, z.string().optional()),
   })
   .transform((v, ctx) => {
-    const blobDir = path.resolve(v.COFFER_BLOB_DIR ?? path.join(settingsDir(), "blobs"));
-    let keyText: string | undefined = v.COFFER_ENCRYPTION_KEY;
-    let keySource = "COFFER_ENCRYPTION_KEY";
-    if (keyText === undefined && v.COFFER_ENCRYPTION_KEY_FILE !== undefined) {
-      keySource = `COFFER_ENCRYPTION_KEY_FILE (${v.COFFER_ENCRYPTION_KEY_FILE})`;
-      try {
-        keyText = readFileSync(v.COFFER_ENCRYPTION_KEY_FILE, "utf8");
-      } catch (e) {
-        const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : String(e);
-        ctx.addIssue({
-          code: "custom",
-          message: `COFFER_ENCRYPTION_KEY_FILE points to ${v.COFFER_ENCRYPTION_KEY_FILE}, but ${why}`,
-        });
-        return z.NEVER;
-      }
-    }
-    if (keyText === undefined) {
-      ctx.addIssue({ code: "custom", message: `No encryption key: ${keyHint}.` });
+    try {
+      const config = blobStoreConfig(v);
+      const keySource = v.COFFER_ENCRYPTION_KEY
+        ? "COFFER_ENCRYPTION_KEY"
+        : `COFFER_ENCRYPTION_KEY_FILE (${v.COFFER_ENCRYPTION_KEY_FILE})`;
+      return { ...config, keySource };
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e instanceof Error ? e.message : String(e) });
       return z.NEVER;
     }
-    const encryptionKey = decodeKey(keyText);
-    if (!encryptionKey) {
-      ctx.addIssue({
-        code: "custom",
-        message: `The key in ${keySource} is not 32 bytes written as 64 hex characters or base64`,
-      });
-      return z.NEVER;
-    }
-    return { blobDir, encryptionKey, keySource };
   });
 
 export const ZSiteSettings = z.object({

@@ -29,7 +29,7 @@ beforeAll(() => {
   env = {
     DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: testRedisUrl(),
-    COFFER_ENCRYPTION_KEY: "11".repeat(32),
+    COFFER_ENCRYPTION_KEY: Buffer.alloc(32, 0x11).toString("base64"),
     COFFER_BLOB_DIR: path.join(home, "blobs"),
   };
 });
