@@ -9,6 +9,10 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationResult
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    // Engineers add migrations in parallel under their own number ranges (0001 core, 01NN storage layer,
+    // 02NN archive engine, …), so a database may already hold a later-numbered one when an earlier-numbered
+    // one lands. Each migration must therefore stand on its own, not on the ones numbered just before it.
+    allowUnorderedMigrations: true,
   });
   return migrator.migrateToLatest();
 }

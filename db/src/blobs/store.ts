@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, type DecipherGCM } from "node:crypto";
-import { PassThrough, type Readable, Transform, type TransformCallback } from "node:stream";
+import { PassThrough, Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
@@ -94,7 +94,7 @@ export class BlobStore {
    * Stores a stream of original bytes (never held whole in memory). Rejects, leaving nothing behind but
    * possibly a staged temp file, if the source errors.
    */
-  async putStream(source: Readable | AsyncIterable<Uint8Array>): Promise<StoredBlob> {
+  async putStream(source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<StoredBlob> {
     const header = newHeader(this.writeKey.id, this.compression);
     const cipher = createCipheriv("aes-256-gcm", objectKey(this.writeKey, header.salt), header.nonce);
     cipher.setAAD(header.bytes);
@@ -102,10 +102,11 @@ export class BlobStore {
     let size = 0;
     let storedSize = 0;
 
+    const input = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
     const staged = await this.backend.stage();
     try {
       await pipeline(
-        source,
+        input,
         async function* hashOriginal(chunks: AsyncIterable<unknown>) {
           for await (const chunk of chunks) {
             const bytes = toBuffer(chunk);
