@@ -1,0 +1,5 @@
+import { HomePage } from "@/modules/home/components/home-page";
+
+export default function Page() {
+  return <HomePage />;
+}
