@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+/**
+ * The failure path of the health check, for real: a second `next start` of the same build whose
+ * DATABASE_URL points at a port where nothing listens. It must answer 503 with a sentence, not hang,
+ * and must not echo the database URL (the endpoint is public and URLs can hold passwords).
+ */
+const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+const PORTAL = path.join(REPO_ROOT, "portal");
+const PORT = Number(process.env.COFFER_E2E_PORT ?? 3100) + 1;
+const DEAD_DATABASE_URL = "postgres://coffer:s3cret-password@127.0.0.1:9/coffer";
+
+let server: ChildProcess | undefined;
+
+test.beforeAll(async () => {
+  test.skip(
+    !existsSync(path.join(PORTAL, ".next/BUILD_ID")),
+    "needs the portal build made by serve-portal.ts",
+  );
+  server = spawn(
+    path.join(REPO_ROOT, "node_modules/.bin/next"),
+    ["start", "-H", "127.0.0.1", "-p", String(PORT)],
+    {
+      cwd: PORTAL,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: DEAD_DATABASE_URL, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  );
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    server?.stdout?.on("data", (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.join("").includes("Ready")) resolve();
+    });
+    server?.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    server?.on("exit", (code) => reject(new Error(`next start exited (${code}): ${output.join("")}`)));
+  });
+});
+
+test.afterAll(async () => {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server?.once("exit", resolve));
+  server.kill("SIGTERM");
+  await exited;
+});
+
+test("GET /api/health says in words that PostgreSQL is unreachable, with 503", async ({ request }) => {
+  const response = await request.get(`http://127.0.0.1:${PORT}/api/health`);
+  expect(response.status()).toBe(503);
+  const text = await response.text();
+  expect(JSON.parse(text)).toMatchObject({
+    status: "unavailable",
+    checks: {
+      database: { status: "unavailable", reason: "PostgreSQL refused the connection: is it running?" },
+    },
+  });
+  expect(text).not.toContain("s3cret-password");
+  expect(text).not.toContain("127.0.0.1:9");
+});
+
+test("the status page shows the outage to people", async ({ page }, testInfo) => {
+  await page.goto(`http://127.0.0.1:${PORT}/status`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("System status");
+  await expect(page.getByText("PostgreSQL refused the connection: is it running?")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("status-unavailable.png"), fullPage: true });
+});
