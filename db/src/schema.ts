@@ -172,6 +172,9 @@ export interface ItemVersionsTable {
   meta: Generated<Jsonb>;
   valid_from: Timestamp;
   valid_to: Timestamp | null;
+  /** Denormalised sort keys for folder listings (migration 0201). */
+  sort_subject: Generated<string>;
+  sort_sender: Generated<string>;
 }
 
 export interface SyncCursorsTable {
@@ -182,6 +185,33 @@ export interface SyncCursorsTable {
   next_link: string | null;
   delta_link: string | null;
   updated_at: Generated<Timestamp>;
+  is_reconciling: Generated<boolean>;
+}
+
+/** Ids a reconciliation delta round has seen so far (migration 0201). */
+export interface SyncSeenTable {
+  mailbox_id: string;
+  data_type: DataType;
+  scope: string;
+  graph_id: string;
+}
+
+/** The latest sync run of a mailbox per data type (migration 0201). */
+export interface MailboxSyncStateTable {
+  mailbox_id: string;
+  data_type: DataType;
+  observed_at: Timestamp;
+  status: "running" | "success" | "error";
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  error: string | null;
+  items_added: Generated<number>;
+  items_changed: Generated<number>;
+  items_removed: Generated<number>;
+  skips: Generated<number>;
+  requests: Generated<number>;
+  throttled: Generated<number>;
 }
 
 export interface ItemSkipsTable {
@@ -388,6 +418,8 @@ export interface DB {
   folder_versions: FolderVersionsTable;
   item_versions: ItemVersionsTable;
   sync_cursors: SyncCursorsTable;
+  sync_seen: SyncSeenTable;
+  mailbox_sync_state: MailboxSyncStateTable;
   item_skips: ItemSkipsTable;
   sites: SitesTable;
   schedules: SchedulesTable;
@@ -569,6 +601,8 @@ export const schemaColumns = {
     meta: jsonbDefault,
     valid_from: ts,
     valid_to: tsNull,
+    sort_subject: textDefault,
+    sort_sender: textDefault,
   },
   sync_cursors: {
     mailbox_id: uuid,
@@ -578,6 +612,29 @@ export const schemaColumns = {
     next_link: textNull,
     delta_link: textNull,
     updated_at: tsNow,
+    is_reconciling: boolDefault,
+  },
+  sync_seen: {
+    mailbox_id: uuid,
+    data_type: text,
+    scope: text,
+    graph_id: text,
+  },
+  mailbox_sync_state: {
+    mailbox_id: uuid,
+    data_type: text,
+    observed_at: ts,
+    status: text,
+    started_at: ts,
+    finished_at: tsNull,
+    last_success_at: tsNull,
+    error: textNull,
+    items_added: int4Default,
+    items_changed: int4Default,
+    items_removed: int4Default,
+    skips: int4Default,
+    requests: int4Default,
+    throttled: int4Default,
   },
   item_skips: {
     id: serialPk,

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./2026_11_21_0001_core_schema";
 import * as m0101 from "./2026_11_21_0101_mailbox_upn_reuse";
+import * as m0201 from "./2026_11_21_0201_archive_sync";
 
 /**
  * Every migration, in order. A static list (not a folder scan) so migrations run the same under tsx,
@@ -9,4 +10,5 @@ import * as m0101 from "./2026_11_21_0101_mailbox_upn_reuse";
 export const migrations: Record<string, Migration> = {
   "2026_11_21_0001_core_schema": m0001,
   "2026_11_21_0101_mailbox_upn_reuse": m0101,
+  "2026_11_21_0201_archive_sync": m0201,
 };

@@ -1,0 +1,366 @@
+import { sql } from "kysely";
+import { insertBlobRow } from "../blobs/rows";
+import type { StoredBlob } from "../blobs/store";
+import type { DataType } from "../schema";
+import type { DbOrTrx } from "../transaction";
+import { clearSeen, markSeen, saveCursor, type TSyncCursor } from "./sync-state";
+
+/**
+ * Writes of the sync engine for items (mail now; the other data types later). The engine decides, this
+ * module applies: one delta page, its new content, its history rows, its seen-set and its checkpoint go
+ * into ONE transaction (`commitItemPage`), so a crash anywhere leaves either the page and its checkpoint or
+ * neither — a re-run replays the page from the checkpoint without loss or duplicates.
+ */
+
+/** What the engine knows of an item before applying a page: its current row, or else its latest one. */
+export type TItemState = {
+  versionId: number;
+  graphId: string;
+  folderGraphId: string;
+  sha256: string;
+  changeKey: string | null;
+  size: number;
+  receivedAt: Date | null;
+  isRead: boolean | null;
+  categories: string[];
+  meta: Record<string, unknown>;
+  sortSubject: string;
+  sortSender: string;
+  validFrom: Date;
+  validTo: Date | null;
+  /** False when the latest version is closed (the item was removed or moved away and not seen since). */
+  isOpen: boolean;
+};
+
+/**
+ * The current version of each item, or its latest closed one when there is no current version.
+ * One query per page (the history index on mailbox, data type, graph id).
+ */
+export async function loadItemStates(
+  db: DbOrTrx,
+  mailboxId: string,
+  dataType: DataType,
+  graphIds: readonly string[],
+): Promise<Map<string, TItemState>> {
+  const out = new Map<string, TItemState>();
+  if (graphIds.length === 0) return out;
+  const { rows } = await sql<{
+    id: number;
+    graph_id: string;
+    folder_graph_id: string;
+    sha256: string;
+    change_key: string | null;
+    size: number;
+    received_at: Date | null;
+    is_read: boolean | null;
+    categories: string[];
+    meta: Record<string, unknown>;
+    sort_subject: string;
+    sort_sender: string;
+    valid_from: Date;
+    valid_to: Date | null;
+  }>`
+    SELECT DISTINCT ON (graph_id) id, graph_id, folder_graph_id, sha256, change_key, size, received_at, is_read,
+      categories, meta, sort_subject, sort_sender, valid_from, valid_to
+    FROM item_versions
+    WHERE mailbox_id = ${mailboxId} AND data_type = ${dataType} AND graph_id = ANY(${[...new Set(graphIds)]}::text[])
+    ORDER BY graph_id, (valid_to IS NULL) DESC, valid_from DESC, id DESC`.execute(db);
+  for (const r of rows) {
+    out.set(r.graph_id, {
+      versionId: r.id,
+      graphId: r.graph_id,
+      folderGraphId: r.folder_graph_id,
+      sha256: r.sha256,
+      changeKey: r.change_key,
+      size: r.size,
+      receivedAt: r.received_at,
+      isRead: r.is_read,
+      categories: r.categories,
+      meta: r.meta,
+      sortSubject: r.sort_subject,
+      sortSender: r.sort_sender,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+      isOpen: r.valid_to === null,
+    });
+  }
+  return out;
+}
+
+/** Extracted metadata of one distinct content (shared by every mailbox holding the same bytes). */
+export type TContentInsert = {
+  sha256: string;
+  dataType: DataType;
+  title: string;
+  internetMessageId: string | null;
+  conversationId: string | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  toAddresses: string[];
+  ccAddresses: string[];
+  bccAddresses: string[];
+  sentAt: Date | null;
+  hasAttachments: boolean;
+  attachmentNames: string[];
+  bodyText: string;
+  meta: Record<string, unknown>;
+  parseError: string | null;
+  /** Display names of all recipients (searchable with the addresses). */
+  recipientNames: string;
+};
+
+export type TItemVersionInsert = {
+  graphId: string;
+  folderGraphId: string;
+  sha256: string;
+  changeKey: string | null;
+  size: number;
+  receivedAt: Date;
+  isRead: boolean | null;
+  categories: string[];
+  meta: Record<string, unknown>;
+  sortSubject: string;
+  sortSender: string;
+};
+
+export type TItemSkip = { graphId: string; reason: string; detail?: string | null };
+
+export type TItemPageCommit = {
+  mailboxId: string;
+  dataType: DataType;
+  /** The run's observation time: valid_from of new rows, valid_to of closed ones. */
+  observedAt: Date;
+  /** Content stored in the blob store for this page (rows inserted here, ON CONFLICT DO NOTHING). */
+  blobs: StoredBlob[];
+  contents: TContentInsert[];
+  /** Versions that stop being current now (moved, changed, removed). */
+  closeVersionIds: number[];
+  /** New current versions (after the closes, so the one-current-row index holds). */
+  inserts: TItemVersionInsert[];
+  /** Only Graph's change key moved on (same bytes, folder and flags): updated in place, no new version. */
+  changeKeyUpdates: Array<{ versionId: number; changeKey: string | null }>;
+  /** Ids the page reported present; pass them only when the running round reconciles (else []). */
+  seen: string[];
+  skips: TItemSkip[];
+  cursor: TSyncCursor;
+  /**
+   * The round completes with this page and reconciles: current rows of the cursor's scope (a folder) that
+   * the round did not see are closed, and the seen-set is emptied.
+   */
+  completeReconciliation: boolean;
+};
+
+export type TItemPageResult = { reconciledRemoved: number };
+
+/** Applies one delta page and its checkpoint atomically. */
+export async function commitItemPage(db: DbOrTrx, c: TItemPageCommit): Promise<TItemPageResult> {
+  const run = async (trx: DbOrTrx) => {
+    for (const blob of dedupeBy(c.blobs, (b) => b.sha256)) await insertBlobRow(trx, blob);
+    await insertContents(trx, c.contents);
+    await closeVersions(trx, "item_versions", c.closeVersionIds, c.observedAt);
+    for (const u of c.changeKeyUpdates) {
+      await trx
+        .updateTable("item_versions")
+        .set({ change_key: u.changeKey })
+        .where("id", "=", u.versionId)
+        .execute();
+    }
+    await insertItemVersions(trx, c.mailboxId, c.dataType, c.observedAt, c.inserts);
+    await markSeen(trx, c.mailboxId, c.dataType, c.cursor.scope, c.seen);
+    await insertSkips(trx, c.mailboxId, c.dataType, c.skips);
+    let reconciledRemoved = 0;
+    if (c.completeReconciliation) {
+      reconciledRemoved = await closeUnseenItems(trx, c.mailboxId, c.dataType, c.cursor.scope, c.observedAt);
+      await clearSeen(trx, c.mailboxId, c.dataType, c.cursor.scope);
+    }
+    await saveCursor(trx, c.mailboxId, c.dataType, c.cursor);
+    return { reconciledRemoved };
+  };
+  if (db.isTransaction) return run(db);
+  return db.transaction().execute(run);
+}
+
+/**
+ * Ends versions at `at`. A version that began at `at` (opened earlier in the same run, e.g. a message added
+ * and then moved again within one run) would be empty, so it is deleted rather than kept as a zero-length
+ * row that no point in time can show.
+ */
+export async function closeVersions(
+  db: DbOrTrx,
+  table: "item_versions" | "folder_versions",
+  ids: readonly number[],
+  at: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const list = [...new Set(ids)];
+  await db
+    .deleteFrom(table)
+    .where("id", "in", list)
+    .where("valid_to", "is", null)
+    .where("valid_from", ">=", at)
+    .execute();
+  await db
+    .updateTable(table)
+    .set({ valid_to: at })
+    .where("id", "in", list)
+    .where("valid_to", "is", null)
+    .execute();
+}
+
+/** Closes the current items of one folder that the completed reconciliation round did not see. */
+async function closeUnseenItems(
+  db: DbOrTrx,
+  mailboxId: string,
+  dataType: DataType,
+  folderGraphId: string,
+  at: Date,
+): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT iv.id FROM item_versions iv
+    WHERE iv.mailbox_id = ${mailboxId} AND iv.data_type = ${dataType} AND iv.folder_graph_id = ${folderGraphId}
+      AND iv.valid_to IS NULL
+      AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.mailbox_id = iv.mailbox_id AND s.data_type = iv.data_type
+        AND s.scope = ${folderGraphId} AND s.graph_id = iv.graph_id)`.execute(db);
+  await closeVersions(
+    db,
+    "item_versions",
+    rows.map((r) => r.id),
+    at,
+  );
+  return rows.length;
+}
+
+/** Closes every current item of a folder that is gone (deleted, or not seen by a hierarchy reconciliation). */
+export async function closeItemsOfFolder(
+  db: DbOrTrx,
+  mailboxId: string,
+  dataType: DataType,
+  folderGraphId: string,
+  at: Date,
+): Promise<number> {
+  const rows = await db
+    .selectFrom("item_versions")
+    .select("id")
+    .where("mailbox_id", "=", mailboxId)
+    .where("data_type", "=", dataType)
+    .where("folder_graph_id", "=", folderGraphId)
+    .where("valid_to", "is", null)
+    .execute();
+  await closeVersions(
+    db,
+    "item_versions",
+    rows.map((r) => r.id),
+    at,
+  );
+  return rows.length;
+}
+
+async function insertContents(db: DbOrTrx, contents: readonly TContentInsert[]): Promise<void> {
+  const list = dedupeBy(contents, (c) => c.sha256);
+  if (list.length === 0) return;
+  await db
+    .insertInto("contents")
+    .values(
+      list.map((c) => ({
+        sha256: c.sha256,
+        data_type: c.dataType,
+        title: c.title,
+        internet_message_id: c.internetMessageId,
+        conversation_id: c.conversationId,
+        from_address: c.fromAddress,
+        from_name: c.fromName,
+        to_addresses: c.toAddresses,
+        cc_addresses: c.ccAddresses,
+        bcc_addresses: c.bccAddresses,
+        sent_at: c.sentAt,
+        has_attachments: c.hasAttachments,
+        attachment_names: c.attachmentNames,
+        body_text: c.bodyText,
+        meta: JSON.stringify(c.meta),
+        parse_error: c.parseError,
+        search: searchVector(c),
+      })),
+    )
+    .onConflict((oc) => oc.column("sha256").doNothing())
+    .execute();
+}
+
+/**
+ * The search document, weighted so field filters can target one field through the same GIN index:
+ * A subject, B sender, C recipients and attachment names, D body. `simple` configuration: mail is
+ * multilingual, so no language's stemming is applied. Addresses are also split at `@` and `.` so that
+ * "alice" or "example" find alice@example.com.
+ */
+function searchVector(c: TContentInsert) {
+  const sender = `${c.fromName ?? ""} ${splitAddress(c.fromAddress ?? "")}`;
+  const recipients = `${c.recipientNames} ${[...c.toAddresses, ...c.ccAddresses, ...c.bccAddresses].map(splitAddress).join(" ")}`;
+  const attachments = c.attachmentNames.map((n) => `${n} ${n.replace(/[._-]+/g, " ")}`).join(" ");
+  return sql<string>`
+    setweight(to_tsvector('simple', ${c.title}), 'A') ||
+    setweight(to_tsvector('simple', ${sender}), 'B') ||
+    setweight(to_tsvector('simple', ${recipients}), 'C') ||
+    setweight(to_tsvector('simple', ${attachments}), 'C') ||
+    setweight(to_tsvector('simple', ${c.bodyText}), 'D')`;
+}
+
+function splitAddress(address: string): string {
+  return address ? `${address} ${address.replace(/[@.]+/g, " ")}` : "";
+}
+
+async function insertItemVersions(
+  db: DbOrTrx,
+  mailboxId: string,
+  dataType: DataType,
+  at: Date,
+  rows: readonly TItemVersionInsert[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto("item_versions")
+    .values(
+      rows.map((r) => ({
+        mailbox_id: mailboxId,
+        data_type: dataType,
+        graph_id: r.graphId,
+        folder_graph_id: r.folderGraphId,
+        sha256: r.sha256,
+        change_key: r.changeKey,
+        size: r.size,
+        received_at: r.receivedAt,
+        is_read: r.isRead,
+        categories: r.categories,
+        meta: JSON.stringify(r.meta),
+        sort_subject: r.sortSubject,
+        sort_sender: r.sortSender,
+        valid_from: at,
+        valid_to: null,
+      })),
+    )
+    .execute();
+}
+
+async function insertSkips(db: DbOrTrx, mailboxId: string, dataType: DataType, skips: readonly TItemSkip[]) {
+  if (skips.length === 0) return;
+  await db
+    .insertInto("item_skips")
+    .values(
+      skips.map((s) => ({
+        mailbox_id: mailboxId,
+        data_type: dataType,
+        graph_id: s.graphId,
+        reason: s.reason,
+        detail: s.detail ?? null,
+      })),
+    )
+    .execute();
+}
+
+function dedupeBy<T>(list: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return list.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
