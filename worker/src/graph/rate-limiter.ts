@@ -1,0 +1,301 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+
+/**
+ * Outlook's limits are per app and mailbox (graph-entra-officejs.md §D.1): 4 concurrent requests and
+ * 10,000 requests per 10 minutes. Every worker process of every machine shares this state in Redis, so the
+ * limits hold however many workers touch one mailbox (a sync, a restore, the portal's previews).
+ *
+ * Per key (app + mailbox), three Redis structures, all changed atomically by Lua:
+ * - `…:leases`  ZSET lease id → expiry (ms). A lease is one request in flight. Leases expire, so a worker
+ *               that dies mid-request frees its slots without anyone's help (and same-host waiters reap
+ *               the leases of a dead pid at once).
+ * - `…:win`     HASH bucket → count: a sliding window of 10 s buckets over the last 10 minutes. Counting
+ *               by bucket is conservative (a request is forgotten up to one bucket late) and keeps memory
+ *               at ≤ 61 fields per mailbox instead of 10,000 members.
+ * - `…:nb`      "not before" (ms, Redis clock): set from every Retry-After; no lease is granted before it.
+ * Time comes from Redis (`TIME`), so workers on machines with skewed clocks agree.
+ */
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local maxConcurrent = tonumber(ARGV[2])
+local budget = tonumber(ARGV[3])
+local windowMs = tonumber(ARGV[4])
+local bucketMs = tonumber(ARGV[5])
+local leaseMs = tonumber(ARGV[6])
+local nb = tonumber(redis.call('GET', KEYS[3]) or '0')
+if nb > now then return {0, 1, nb - now} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= maxConcurrent then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, 2, tonumber(first[2]) - now}
+end
+local nBuckets = math.floor(windowMs / bucketMs)
+local cur = math.floor(now / bucketMs)
+local oldestKept = cur - nBuckets + 1
+local all = redis.call('HGETALL', KEYS[2])
+local total = 0
+local minBucket = cur
+for i = 1, #all, 2 do
+  local b = tonumber(all[i])
+  if b < oldestKept then
+    redis.call('HDEL', KEYS[2], all[i])
+  else
+    total = total + tonumber(all[i + 1])
+    if b < minBucket then minBucket = b end
+  end
+end
+if total >= budget then
+  return {0, 3, (minBucket + nBuckets) * bucketMs - now}
+end
+redis.call('HINCRBY', KEYS[2], cur, 1)
+redis.call('PEXPIRE', KEYS[2], windowMs + bucketMs)
+redis.call('ZADD', KEYS[1], now + leaseMs, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], leaseMs * 4)
+return {1, 0, total + 1}
+`;
+
+/** Moves "not before" forward only: a shorter Retry-After never shortens a longer one. */
+const SET_NOT_BEFORE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > cur then
+  redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) + 1000)
+  return untilMs - now
+end
+return cur - now
+`;
+
+const RENEW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 4)
+return 1
+`;
+
+export type TRateLimits = {
+  maxConcurrent: number;
+  /** Requests allowed per window; Graph's is 10,000, we keep a margin for clock skew and other apps' use. */
+  budget: number;
+  windowMs: number;
+  bucketMs: number;
+  /** How long a lease lives without renewal: bounds how long a dead worker blocks a slot. */
+  leaseMs: number;
+};
+
+export const GRAPH_MAILBOX_LIMITS: TRateLimits = {
+  maxConcurrent: 4,
+  // Corso uses 9,600 (`exchCapacity`): a 4% margin below 10,000.
+  budget: 9_600,
+  windowMs: 600_000,
+  bucketMs: 10_000,
+  leaseMs: 30_000,
+};
+
+export type TLease = { key: string; id: string };
+
+type TLocalGate = { active: number; waiters: Array<() => void> };
+
+/** Why a lease was not granted (for tests and diagnostics). */
+export type TWaitReason = "retry-after" | "concurrency" | "budget";
+const REASONS: Record<number, TWaitReason> = { 1: "retry-after", 2: "concurrency", 3: "budget" };
+
+/**
+ * The shared limiter. `acquire(key)` resolves with a lease once the request may be sent; `release` frees it.
+ * In-process waiters queue on a local gate (no Redis polling while this process alone holds the slots);
+ * only cross-process contention polls Redis, with jitter.
+ */
+export class GraphRateLimiter {
+  private readonly gates = new Map<string, TLocalGate>();
+  private readonly held = new Map<string, Set<string>>();
+  private readonly owner = `${hostname()}/${process.pid}`;
+  private seq = 0;
+  private readonly renewTimer: NodeJS.Timeout;
+  private readonly shas = new Map<string, string>();
+  /** Observability for tests and the benchmark. */
+  readonly waits: Record<TWaitReason, number> = { "retry-after": 0, concurrency: 0, budget: 0 };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limits: TRateLimits = GRAPH_MAILBOX_LIMITS,
+  ) {
+    this.renewTimer = setInterval(() => void this.renewAll().catch(() => {}), Math.floor(limits.leaseMs / 3));
+    this.renewTimer.unref();
+  }
+
+  /** The Redis key prefix of one app + mailbox; `{}` keeps the three keys in one cluster slot. */
+  keyFor(appId: string, mailbox: string): string {
+    return `${this.prefix}:graph:{${appId}:${mailbox.toLowerCase()}}`;
+  }
+
+  async acquire(key: string, signal?: AbortSignal): Promise<TLease> {
+    await this.enterLocal(key, signal);
+    try {
+      const id = `${this.owner}/${++this.seq}/${randomBytes(3).toString("hex")}`;
+      let blockedSince = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const [granted, reason, waitMs] = (await this.run(
+          ACQUIRE,
+          [`${key}:leases`, `${key}:win`, `${key}:nb`],
+          [
+            id,
+            this.limits.maxConcurrent,
+            this.limits.budget,
+            this.limits.windowMs,
+            this.limits.bucketMs,
+            this.limits.leaseMs,
+          ],
+        )) as [number, number, number];
+        if (granted === 1) {
+          const set = this.held.get(key) ?? new Set<string>();
+          this.held.set(key, set);
+          set.add(id);
+          return { key, id };
+        }
+        const why = REASONS[reason] ?? "concurrency";
+        this.waits[why]++;
+        let sleepMs: number;
+        if (why === "concurrency") {
+          // Another process holds the slots. Poll briefly; after a while, check for leases of dead
+          // processes on this host (a SIGKILLed worker) instead of waiting out their expiry.
+          if (!blockedSince) blockedSince = Date.now();
+          if (Date.now() - blockedSince > 250) await this.reapDeadLeases(key);
+          sleepMs = Math.min(Math.max(waitMs, 5), 25) * (0.5 + Math.random());
+        } else {
+          // Retry-After or budget: wait exactly until it expires (+ a little so we are never early).
+          sleepMs = waitMs + 5 + Math.random() * 20;
+        }
+        await sleep(sleepMs, signal);
+      }
+    } catch (e) {
+      this.leaveLocal(key);
+      throw e;
+    }
+  }
+
+  async release(lease: TLease): Promise<void> {
+    this.held.get(lease.key)?.delete(lease.id);
+    try {
+      await this.redis.zrem(`${lease.key}:leases`, lease.id);
+    } finally {
+      this.leaveLocal(lease.key);
+    }
+  }
+
+  /** Records a Retry-After for the whole mailbox; every worker's next acquire waits for it. */
+  async setNotBefore(key: string, delayMs: number): Promise<void> {
+    await this.run(SET_NOT_BEFORE, [`${key}:nb`], [Math.max(1, Math.ceil(delayMs))]);
+  }
+
+  /** Requests counted in the current window (tests, diagnostics). */
+  async windowCount(key: string): Promise<number> {
+    const all = await this.redis.hvals(`${key}:win`);
+    return all.reduce((n, v) => n + Number(v), 0);
+  }
+
+  close(): void {
+    clearInterval(this.renewTimer);
+  }
+
+  private async renewAll(): Promise<void> {
+    for (const [key, ids] of this.held) {
+      if (ids.size === 0) {
+        this.held.delete(key);
+        continue;
+      }
+      await this.run(RENEW, [`${key}:leases`], [this.limits.leaseMs, ...ids]);
+    }
+  }
+
+  private async reapDeadLeases(key: string): Promise<void> {
+    const members = await this.redis.zrange(`${key}:leases`, "0", "-1");
+    const host = hostname();
+    const dead = members.filter((m) => {
+      const [h, pid] = m.split("/");
+      return h === host && Number(pid) !== process.pid && !isAlive(Number(pid));
+    });
+    if (dead.length) await this.redis.zrem(`${key}:leases`, ...dead);
+  }
+
+  private enterLocal(key: string, signal?: AbortSignal): Promise<void> {
+    const gate: TLocalGate = this.gates.get(key) ?? { active: 0, waiters: [] };
+    this.gates.set(key, gate);
+    if (gate.active < this.limits.maxConcurrent) {
+      gate.active++;
+      return Promise.resolve();
+    }
+    const g = gate;
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        g.active++;
+        resolve();
+      };
+      const onAbort = () => {
+        const i = g.waiters.indexOf(wake);
+        if (i >= 0) g.waiters.splice(i, 1);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      g.waiters.push(wake);
+    });
+  }
+
+  private leaveLocal(key: string): void {
+    const gate = this.gates.get(key);
+    if (!gate) return;
+    gate.active--;
+    const next = gate.waiters.shift();
+    if (next) next();
+    else if (gate.active === 0) this.gates.delete(key);
+  }
+
+  private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    let sha = this.shas.get(script);
+    if (!sha) {
+      sha = (await this.redis.script("LOAD", script)) as string;
+      this.shas.set(script, sha);
+    }
+    try {
+      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (e instanceof Error && e.message.includes("NOSCRIPT")) {
+        this.shas.delete(script);
+        return this.redis.eval(script, keys.length, ...keys, ...args);
+      }
+      throw e;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
