@@ -20,7 +20,9 @@ const ZAddinBuildConfig = z.object({
 });
 export type TAddinBuildConfig = z.infer<typeof ZAddinBuildConfig>;
 
-/** The add-in build's settings from the environment, validated once. */
+/** The add-in build's settings from the environment, validated once; throws a readable Error. */
 export function addinBuildConfig(env: Record<string, string | undefined> = process.env): TAddinBuildConfig {
-  return ZAddinBuildConfig.parse(env);
+  const parsed = ZAddinBuildConfig.safeParse(env);
+  if (!parsed.success) throw new Error(`add-in build settings:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
