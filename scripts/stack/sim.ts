@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import { parseEnvFile } from "@coffer/db/settings";
 import { isOurs, spawnBackground, stopBackground } from "./background";
 import { choosePort, isAlive, tail, waitFor } from "./proc";
 import type { Layout, ServiceRecord, StackState } from "./state";
@@ -38,6 +39,14 @@ function simHealthy(port: number, caFile: string): Promise<boolean> {
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
   });
+}
+
+function envHasAuthority(l: Layout): boolean {
+  try {
+    return Boolean(parseEnvFile(readFileSync(path.join(l.home, "env"), "utf8")).M365_AUTHORITY);
+  } catch {
+    return false;
+  }
 }
 
 export function runningSim(state: StackState): ServiceRecord | undefined {
@@ -83,9 +92,15 @@ export async function startSim(
       90_000,
       250,
     );
+    // The simulator publishes its M365_* settings right after it starts listening; callers of
+    // `npm run stack` read them straight away, so wait until they are in the file.
+    await waitFor("the simulator's settings in .coffer/env", () => envHasAuthority(l), 15_000, 100);
   } catch (e) {
     await stopBackground(pid, startTime, 3000);
-    const why = (e as Error).message === "exited" ? "exited" : "did not answer /_sim/health within 90 s";
+    const why =
+      (e as Error).message === "exited"
+        ? "exited"
+        : (e as Error).message.replace(/^Gave up/, "was not ready: gave up");
     throw new Error(`The Microsoft 365 simulator ${why}. Its log ${logFile} ends with:\n${tail(logFile)}`);
   }
   return {

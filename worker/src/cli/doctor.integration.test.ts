@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -125,7 +125,61 @@ describe("coffer doctor against the stack's services", () => {
     expect(check).toEqual({
       name: "Microsoft 365",
       status: "fail",
-      message: `Entra ID at https://127.0.0.1:${port}/tenant is not answering (connection refused).`,
+      message: `Entra ID at https://127.0.0.1:${port}/tenant is not answering (connection refused). Start it with \`npm run stack\`.`,
     });
+  });
+});
+
+/** The parts of the simulator's handle this test uses (test/m365-sim's startSimulator). */
+type Sim = {
+  authority: string;
+  clientId: string;
+  clientSecret: string;
+  caFile: string;
+  close(): Promise<void>;
+};
+
+const simIndex = path.join(repoRoot, "test/m365-sim/src/index.ts");
+
+describe.skipIf(!existsSync(simIndex))("coffer doctor against the Microsoft 365 simulator", () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    const { startSimulator } = (await import(simIndex)) as {
+      startSimulator(o: { settingsDir: string; tenant: { empty: true } }): Promise<Sim>;
+    };
+    sim = await startSimulator({ settingsDir: home, tenant: { empty: true } });
+  });
+  afterAll(async () => sim?.close());
+
+  const m365 = () => ({
+    M365_AUTHORITY: sim.authority,
+    M365_TENANT_ID: sim.authority.split("/").at(-1) ?? "",
+    M365_CLIENT_ID: sim.clientId,
+    M365_CLIENT_SECRET: sim.clientSecret,
+    M365_CA_FILE: sim.caFile,
+  });
+
+  it("reads Entra's OpenID configuration and gets an app token", async () => {
+    const check = await checkMicrosoft365({ ...env, ...m365() }, 5000);
+    expect(check.status).toBe("ok");
+    expect(check.message).toContain(`answers and issued an app token to client ${sim.clientId}`);
+  });
+
+  it("says Entra refused the token when the secret is wrong", async () => {
+    const check = await checkMicrosoft365({ ...env, ...m365(), M365_CLIENT_SECRET: "not-the-secret" }, 5000);
+    expect(check.status).toBe("fail");
+    expect(check.message).toMatch(
+      new RegExp(
+        `^Entra ID at .+ refused an app token for client ${sim.clientId}: .+\\. Check M365_CLIENT_ID and M365_CLIENT_SECRET\\.$`,
+      ),
+    );
+  });
+
+  it("says the certificate is not trusted when M365_CA_FILE is missing", async () => {
+    const { M365_CA_FILE: _ca, ...withoutCa } = m365();
+    const check = await checkMicrosoft365({ ...env, ...withoutCa }, 5000);
+    expect(check.status).toBe("fail");
+    expect(check.message).toContain("presents a certificate this machine does not trust");
+    expect(check.message).toContain("Set M365_CA_FILE");
   });
 });

@@ -263,8 +263,11 @@ export async function checkMicrosoft365(env: Env, timeoutMs: number): Promise<Ch
       message = `Entra ID at ${authority} presents a certificate this machine does not trust (${code}). Set M365_CA_FILE to the CA that signed it (the simulator's is .coffer/sim/ca.pem).`;
     else if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
       message = `Entra ID at ${authority} presents a certificate for another host name: check M365_AUTHORITY.`;
-    else if (reason) message = `Entra ID at ${authority} is not answering (${reason}).`;
-    else message = `Entra ID at ${authority} could not be checked: ${messageOf(error)}.`;
+    else if (reason) {
+      // A loopback authority is the simulator, which `npm run stack` starts.
+      const local = /^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])[:/]/i.test(authority);
+      message = `Entra ID at ${authority} is not answering (${reason}).${local ? ` ${START_IT}` : ""}`;
+    } else message = `Entra ID at ${authority} could not be checked: ${messageOf(error)}.`;
     return { name, status: "fail", message };
   }
 
