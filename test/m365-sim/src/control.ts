@@ -1,0 +1,491 @@
+import { GraphError, type SimRequest, type SimResponse } from "./http";
+import { defaultFaults, type Faults } from "./limits";
+import type { FolderRec, Mailbox, MsgRec } from "./model/mailbox";
+import type { UserRec } from "./model/tenant";
+import type { Simulator } from "./sim";
+import { loadGenerator } from "./tenant-source";
+
+/**
+ * The control API under `/_sim/` (loopback only). Tests, benchmarks and tools seed tenants, mutate
+ * mailboxes "as a user would" and read back the truth. Every endpoint is documented in README.md.
+ */
+
+export type ControlHook = (sim: Simulator) => void;
+/** Other modules (PIM stores, groups) add their own control endpoints and state sections here. */
+export const stateContributors: Array<
+  (sim: Simulator, user: UserRec, mbx: Mailbox) => Record<string, unknown>
+> = [];
+
+function ok(body: unknown, status = 200): SimResponse {
+  return { status, json: body };
+}
+
+function fail(status: number, message: string, code = "BadRequest"): GraphError {
+  return new GraphError(status, code, message);
+}
+
+function body<T>(req: SimRequest): T {
+  if (req.body.length === 0) return {} as T;
+  try {
+    return JSON.parse(req.body.toString("utf8")) as T;
+  } catch {
+    throw fail(400, "The body is not valid JSON.");
+  }
+}
+
+function userOr404(sim: Simulator, upn: string | undefined): UserRec {
+  const u = sim.tenant.userByIdOrUpn(upn ?? "");
+  if (!u) throw fail(404, `No user '${upn}'.`, "NotFound");
+  return u;
+}
+
+export function mailboxOr404(sim: Simulator, upn: string | undefined): { user: UserRec; mbx: Mailbox } {
+  const user = userOr404(sim, upn);
+  const mbx = sim.tenant.mailboxOf(user);
+  if (!mbx) throw fail(404, `User '${upn}' has no mailbox.`, "NotFound");
+  return { user, mbx };
+}
+
+function folderByIdOrPath(mbx: Mailbox, idOrPath: string): FolderRec {
+  const f = mbx.findFolder(idOrPath) ?? mbx.folderByPath(idOrPath);
+  if (!f) throw fail(404, `No folder '${idOrPath}'.`, "NotFound");
+  return f;
+}
+
+function messageOr404(mbx: Mailbox, id: string | undefined): MsgRec {
+  const m = mbx.findMessage(id ?? "");
+  if (!m) throw fail(404, `No message '${id}'.`, "NotFound");
+  return m;
+}
+
+function wrap(
+  fn: (sim: Simulator, req: SimRequest, params: Record<string, string>) => Promise<SimResponse> | SimResponse,
+) {
+  return async (sim: Simulator, req: SimRequest, params: Record<string, string>): Promise<SimResponse> => {
+    try {
+      return await fn(sim, req, params);
+    } catch (err) {
+      if (err instanceof GraphError)
+        return { status: err.status, json: { error: { code: err.code, message: err.message } } };
+      return {
+        status: 500,
+        json: { error: { code: "InternalServerError", message: (err as Error).message } },
+      };
+    }
+  };
+}
+
+export function normalizeFaults(sim: Simulator, input: Partial<Faults>): Faults {
+  const f = { ...defaultFaults(sim.initialThrottle), ...input };
+  for (const k of ["rate429", "rate503", "rate504", "resetRate"] as const) {
+    const v = Number(f[k]);
+    if (!(v >= 0 && v <= 1)) throw fail(400, `${k} must be between 0 and 1.`);
+    f[k] = v;
+  }
+  if (!(Number(f.latencyMs) >= 0)) throw fail(400, "latencyMs must be >= 0.");
+  if (f.match) {
+    try {
+      new RegExp(f.match);
+    } catch {
+      throw fail(400, "match is not a valid regular expression.");
+    }
+  }
+  return f;
+}
+
+export function resetState(sim: Simulator): void {
+  sim.stats.reset();
+  sim.throttle.reset();
+  sim.setFaults(defaultFaults(sim.initialThrottle));
+  for (const k of [...sim.runtime.keys()]) if (!k.startsWith("entra.")) sim.runtime.delete(k);
+}
+
+export function registerControl(sim: Simulator): void {
+  const r = sim.control;
+
+  r.add(
+    "GET",
+    "health",
+    wrap((s) =>
+      ok({
+        status: "ok",
+        tenantId: s.tenant.tenantId,
+        users: s.tenant.users.size,
+        generator: s.tenant.generator,
+      }),
+    ),
+  );
+
+  r.add(
+    "GET",
+    "tenant",
+    wrap((s) =>
+      ok({
+        tenantId: s.tenant.tenantId,
+        domain: s.tenant.domain,
+        authority: `${s.url}/${s.tenant.tenantId}`,
+        graphUrl: s.url,
+        clientId: s.tenant.apps.worker.clientId,
+        clientSecret: s.tenant.apps.worker.clientSecret,
+        portalClientId: s.tenant.apps.portal.clientId,
+        portalClientSecret: s.tenant.apps.portal.clientSecret,
+      }),
+    ),
+  );
+
+  r.add(
+    "POST",
+    "reset",
+    wrap(async (s, req) => {
+      const b = body<{
+        seed?: number;
+        users?: number;
+        messagesPerUser?: number;
+        empty?: boolean;
+        generator?: string;
+      }>(req);
+      resetState(s);
+      if (b.empty) {
+        s.tenant.clearDirectory();
+        s.tenant.changed();
+        return ok({ users: 0 });
+      }
+      if (typeof b.seed !== "number")
+        throw fail(400, 'Body must be {"empty": true} or {"seed": n, "users": n, "messagesPerUser": n}.');
+      const gen = await loadGenerator({ standIn: b.generator === "stand-in" });
+      s.tenant.populate(gen, {
+        seed: b.seed,
+        users: b.users ?? 25,
+        messagesPerUser: b.messagesPerUser ?? 500,
+      });
+      return ok({ users: s.tenant.users.size, generator: gen.kind });
+    }),
+  );
+
+  r.add(
+    "GET",
+    "users",
+    wrap((s) =>
+      ok(
+        [...s.tenant.users.values()].map((u) => ({
+          id: u.id,
+          userPrincipalName: u.userPrincipalName,
+          displayName: u.displayName,
+          accountEnabled: u.accountEnabled,
+          licensed: u.licensed,
+          userPurpose: u.userPurpose,
+          hasMailbox: u.hasMailbox,
+        })),
+      ),
+    ),
+  );
+
+  r.add(
+    "POST",
+    "users",
+    wrap((s, req) => {
+      const b = body<Partial<UserRec> & { userPrincipalName?: string; displayName?: string }>(req);
+      if (!b.userPrincipalName || !b.displayName)
+        throw fail(400, "userPrincipalName and displayName are required.");
+      if (s.tenant.userByIdOrUpn(b.userPrincipalName))
+        throw fail(409, `User '${b.userPrincipalName}' exists.`, "Conflict");
+      const licensed = b.licensed ?? true;
+      const purpose = b.userPurpose ?? "user";
+      const u = s.tenant.addUser({
+        userPrincipalName: b.userPrincipalName,
+        displayName: b.displayName,
+        givenName: b.givenName ?? null,
+        surname: b.surname ?? null,
+        mail: b.mail ?? b.userPrincipalName,
+        accountEnabled: b.accountEnabled ?? true,
+        licensed,
+        userPurpose: purpose,
+        jobTitle: b.jobTitle ?? null,
+        department: b.department ?? null,
+        hasMailbox: b.hasMailbox ?? (licensed || purpose !== "user"),
+        ...(b.password ? { password: b.password } : {}),
+      });
+      return ok({ id: u.id }, 201);
+    }),
+  );
+
+  r.add(
+    "PATCH",
+    "users/:upn",
+    wrap((s, req, p) => {
+      const u = userOr404(s, p.upn);
+      const b =
+        body<
+          Partial<
+            Pick<
+              UserRec,
+              | "displayName"
+              | "accountEnabled"
+              | "licensed"
+              | "userPurpose"
+              | "password"
+              | "department"
+              | "jobTitle"
+            >
+          >
+        >(req);
+      for (const k of [
+        "displayName",
+        "accountEnabled",
+        "licensed",
+        "userPurpose",
+        "password",
+        "department",
+        "jobTitle",
+      ] as const) {
+        if (b[k] !== undefined) (u as unknown as Record<string, unknown>)[k] = b[k];
+      }
+      s.tenant.changed();
+      return ok({ id: u.id });
+    }),
+  );
+
+  r.add(
+    "DELETE",
+    "users/:upn",
+    wrap((s, _req, p) => {
+      const u = userOr404(s, p.upn);
+      s.tenant.removeUser(u.id);
+      return { status: 204 };
+    }),
+  );
+
+  r.add(
+    "POST",
+    "users/:upn/folders",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const b = body<{ path?: string }>(req);
+      if (!b.path) throw fail(400, "path is required.");
+      const f = mbx.ensurePath(b.path);
+      s.tenant.changed();
+      return ok({ id: f.id, path: mbx.folderPath(f) }, 201);
+    }),
+  );
+
+  r.add(
+    "PATCH",
+    "users/:upn/folders/:id",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const f = folderByIdOrPath(mbx, p.id ?? "");
+      if (f.wellKnown) throw fail(400, "Well-known folders cannot be renamed or moved.");
+      const b = body<{ displayName?: string; parentPath?: string }>(req);
+      const oldParent = f.parentId;
+      if (b.parentPath !== undefined) {
+        const parent = b.parentPath === "" ? mbx.root : mbx.ensurePath(b.parentPath);
+        if (mbx.isUnderOrSelf(parent, f.id)) throw fail(400, "A folder cannot be moved into itself.");
+        f.parentId = parent.id;
+        mbx.touchFolder(parent);
+      }
+      if (b.displayName) f.displayName = b.displayName;
+      mbx.touchFolder(f);
+      const old = oldParent ? mbx.folders.get(oldParent) : undefined;
+      if (old && old.id !== f.parentId) mbx.touchFolder(old);
+      s.tenant.changed();
+      return ok({ id: f.id, path: mbx.folderPath(f) });
+    }),
+  );
+
+  r.add(
+    "DELETE",
+    "users/:upn/folders/:id",
+    wrap((s, _req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const f = folderByIdOrPath(mbx, p.id ?? "");
+      if (f.wellKnown) throw fail(400, "Well-known folders cannot be deleted.");
+      mbx.removeFolderTree(f);
+      s.tenant.changed();
+      return { status: 204 };
+    }),
+  );
+
+  r.add(
+    "POST",
+    "users/:upn/messages",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      if (req.body.length === 0) throw fail(400, "The body must be the raw RFC 5322 message.");
+      const folderPath = req.query.get("folder") ?? "Inbox";
+      const folder = mbx.findFolder(folderPath) ?? mbx.ensurePath(folderPath);
+      const rd = req.query.get("receiveddatetime");
+      const received = rd ? new Date(rd) : new Date();
+      if (Number.isNaN(received.getTime())) throw fail(400, "receivedDateTime is not a valid date.");
+      const sha = s.tenant.blobs.put(req.body);
+      const iso = received.toISOString();
+      const isRead = (req.query.get("isread") ?? "false") === "true";
+      const m = mbx.addMessage({
+        folderId: folder.id,
+        src: { k: "blob", sha },
+        created: iso,
+        modified: iso,
+        received: iso,
+        isRead,
+        isDraft: folder.wellKnown === "drafts",
+      });
+      s.tenant.changed();
+      return ok(
+        {
+          id: mbx.messageId(m, "rest"),
+          immutableId: mbx.messageId(m, "immutable"),
+          sha256: sha,
+          size: req.body.length,
+        },
+        201,
+      );
+    }),
+  );
+
+  r.add(
+    "POST",
+    "users/:upn/messages/:id/move",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const m = messageOr404(mbx, p.id);
+      const b = body<{ folder?: string }>(req);
+      if (!b.folder) throw fail(400, "folder is required.");
+      const dest = mbx.findFolder(b.folder) ?? mbx.ensurePath(b.folder);
+      mbx.moveMessage(m, dest);
+      s.tenant.changed();
+      return ok({ id: mbx.messageId(m, "rest"), immutableId: mbx.messageId(m, "immutable") });
+    }),
+  );
+
+  r.add(
+    "PATCH",
+    "users/:upn/messages/:id",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const m = messageOr404(mbx, p.id);
+      const b = body<{ isRead?: boolean; categories?: string[] }>(req);
+      if (b.isRead !== undefined) m.isRead = b.isRead;
+      if (b.categories !== undefined) m.categories = b.categories;
+      mbx.touchMessage(m);
+      s.tenant.changed();
+      return ok({ id: mbx.messageId(m, "rest") });
+    }),
+  );
+
+  r.add(
+    "DELETE",
+    "users/:upn/messages/:id",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const m = messageOr404(mbx, p.id);
+      if (req.query.get("soft") === "true") {
+        const dest = mbx.wellKnown("deleteditems");
+        if (dest) mbx.moveMessage(m, dest);
+      } else mbx.removeMessage(m);
+      s.tenant.changed();
+      return { status: 204 };
+    }),
+  );
+
+  r.add(
+    "POST",
+    "users/:upn/large-mailbox",
+    wrap(async (s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const b = body<{ seed?: number; messages?: number; hugeMessageBytes?: number; generator?: string }>(
+        req,
+      );
+      if (typeof b.messages !== "number" || b.messages < 1)
+        throw fail(400, "messages (a positive number) is required.");
+      const gen = await loadGenerator({ standIn: b.generator === "stand-in" });
+      const params = {
+        seed: b.seed ?? 1,
+        messages: b.messages,
+        ...(b.hugeMessageBytes ? { hugeMessageBytes: b.hugeMessageBytes } : {}),
+      };
+      const n = s.tenant.addLargeMailbox(mbx, gen, params);
+      return ok({ messages: n, generator: gen.kind }, 201);
+    }),
+  );
+
+  r.add(
+    "GET",
+    "users/:upn/state",
+    wrap((s, _req, p) => {
+      const { user, mbx } = mailboxOr404(s, p.upn);
+      const folders = [...mbx.folders.values()]
+        .filter((f) => mbx.isIpm(f))
+        .map((f) => ({
+          id: f.id,
+          path: mbx.folderPath(f),
+          hidden: f.hidden,
+          wellKnownName: f.wellKnown ?? null,
+        }));
+      folders.sort((a, b) => a.path.localeCompare(b.path));
+      const messages = [...mbx.ipmMessages()].map((m) => {
+        const meta = mbx.meta(m);
+        const f = mbx.folders.get(m.folderId) as FolderRec;
+        return {
+          id: mbx.messageId(m, "rest"),
+          immutableId: mbx.messageId(m, "immutable"),
+          folderPath: mbx.folderPath(f),
+          internetMessageId: m.over?.internetMessageId ?? meta.messageId ?? null,
+          sha256: meta.sha256,
+          size: meta.size,
+          receivedDateTime: m.received,
+          isRead: m.isRead,
+          isDraft: m.isDraft,
+        };
+      });
+      const out: Record<string, unknown> = { folders, messages };
+      for (const c of stateContributors) Object.assign(out, c(s, user, mbx));
+      return ok(out);
+    }),
+  );
+
+  r.add(
+    "GET",
+    "faults",
+    wrap((s) => ok(s.faults.faults)),
+  );
+  r.add(
+    "PUT",
+    "faults",
+    wrap((s, req) => {
+      const f = normalizeFaults(s, body<Partial<Faults>>(req));
+      s.setFaults(f);
+      return ok(f);
+    }),
+  );
+
+  r.add(
+    "GET",
+    "stats",
+    wrap((s) => {
+      const mailboxes: Record<string, unknown> = {};
+      for (const [id, st] of s.stats.perMailbox) {
+        const u = s.tenant.users.get(id);
+        mailboxes[u?.userPrincipalName ?? id] = { ...st };
+      }
+      return ok({ total: s.stats.total, mailboxes, faultsInjected: s.faults.injected });
+    }),
+  );
+  r.add(
+    "DELETE",
+    "stats",
+    wrap((s) => {
+      s.stats.reset();
+      return { status: 204 };
+    }),
+  );
+
+  r.add(
+    "PUT",
+    "token-lifetime",
+    wrap((s, req) => {
+      const b = body<{ seconds?: number }>(req);
+      if (typeof b.seconds !== "number" || b.seconds < 1) throw fail(400, "seconds (>= 1) is required.");
+      s.tokenLifetime = Math.floor(b.seconds);
+      return ok({ seconds: s.tokenLifetime });
+    }),
+  );
+}

@@ -1,0 +1,114 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { standInGenerator } from "./standin";
+
+/**
+ * The shape the simulator needs from the demo-tenant generator (test/m365-sim/src/generator/, written
+ * by another engineer). Declared structurally here so the simulator builds and tests before that
+ * module exists; `loadGenerator()` uses the real one as soon as its file is present.
+ */
+export interface GenUser {
+  userPrincipalName: string;
+  displayName: string;
+  givenName?: string;
+  surname?: string;
+  mail?: string;
+  accountEnabled: boolean;
+  licensed: boolean;
+  userPurpose?: string;
+  jobTitle?: string;
+  department?: string;
+}
+
+export interface GenGroup {
+  displayName: string;
+  mail?: string;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  onPremisesDistinguishedName?: string;
+  onPremisesSyncEnabled?: boolean;
+  proxyAddresses: string[];
+  memberUpns: string[];
+  memberGroupNames: string[];
+  description?: string;
+}
+
+export interface GenMessage {
+  folderPath: string;
+  receivedDateTime: string | Date;
+  isRead: boolean;
+  mime(): Buffer;
+}
+
+export interface MailboxSpec {
+  folders: string[];
+  messageCount: number;
+  message(i: number): GenMessage;
+  events?: unknown[];
+  contacts?: unknown[];
+  todoLists?: unknown[];
+  notes?: unknown[];
+  calendarPermissions?: unknown[];
+  mailboxPermissions?: unknown[];
+}
+
+export interface GeneratedTenant {
+  users: GenUser[];
+  groups: GenGroup[];
+  mailboxes: Record<string, MailboxSpec>;
+  /** Optional: the generator may name the tenant's domain. */
+  domain?: string;
+}
+
+export interface TenantParams {
+  seed: number;
+  users: number;
+  messagesPerUser: number;
+}
+
+export interface LargeMailboxParams {
+  seed: number;
+  messages: number;
+  hugeMessageBytes?: number;
+}
+
+export interface Generator {
+  /** "generator" when the real module was loaded, "stand-in" otherwise. */
+  kind: "generator" | "stand-in";
+  generateTenant(p: TenantParams): GeneratedTenant;
+  generateLargeMailbox(p: LargeMailboxParams): MailboxSpec;
+}
+
+const generatorFile = fileURLToPath(new URL("./generator/index.ts", import.meta.url));
+
+let cached: Promise<Generator> | undefined;
+
+/**
+ * The real generator if its module exists and exports both functions, else the small stand-in.
+ * Tests that need the stand-in regardless (tiny, fast tenants) pass `standIn: true`.
+ */
+export function loadGenerator(opts: { standIn?: boolean } = {}): Promise<Generator> {
+  if (opts.standIn) return Promise.resolve(standInGenerator);
+  cached ??= (async (): Promise<Generator> => {
+    if (!existsSync(generatorFile)) return standInGenerator;
+    try {
+      // A computed specifier: the module may not exist when this file is type-checked.
+      const mod = (await import(/* @vite-ignore */ pathToFileURL(generatorFile).href)) as Partial<
+        Omit<Generator, "kind">
+      >;
+      if (typeof mod.generateTenant !== "function" || typeof mod.generateLargeMailbox !== "function") {
+        return standInGenerator;
+      }
+      return {
+        kind: "generator",
+        generateTenant: mod.generateTenant.bind(mod),
+        generateLargeMailbox: mod.generateLargeMailbox.bind(mod),
+      };
+    } catch (err) {
+      console.warn(`m365-sim: generator failed to load, using the stand-in: ${(err as Error).message}`);
+      return standInGenerator;
+    }
+  })();
+  return cached;
+}
