@@ -3,6 +3,12 @@ import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { AuthenticationHandler, Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import {
+  type DirectoryPort,
+  groupKindOf,
+  type TCalendarPermission,
+  type TDirectoryGroup,
+} from "./directory-port";
 import { failureFromNetworkError, failureFromResponse, GraphFailure } from "./errors";
 import { createHttpTransport, type THttpTransport } from "./http-transport";
 import {
@@ -83,6 +89,25 @@ const ZUser = z.object({
   accountEnabled: z.boolean().nullish(),
   assignedLicenses: z.array(z.unknown()).nullish(),
 });
+const GROUP_SELECT =
+  "id,displayName,mail,mailEnabled,securityEnabled,groupTypes,proxyAddresses,onPremisesDistinguishedName";
+const ZGroup = z.object({
+  id: z.string(),
+  displayName: z.string().nullish(),
+  mail: z.string().nullish(),
+  mailEnabled: z.boolean().nullish(),
+  securityEnabled: z.boolean().nullish(),
+  groupTypes: z.array(z.string()).nullish(),
+  proxyAddresses: z.array(z.string()).nullish(),
+  onPremisesDistinguishedName: z.string().nullish(),
+});
+const ZCalendarPermission = z.object({
+  id: z.string(),
+  role: z.string().nullish(),
+  emailAddress: z.object({ name: z.string().nullish(), address: z.string().nullish() }).nullish(),
+  isInsideOrganization: z.boolean().nullish(),
+  isRemovable: z.boolean().nullish(),
+});
 const ZPage = z.object({
   value: z.array(z.record(z.string(), z.unknown())),
   "@odata.nextLink": z.string().optional(),
@@ -94,7 +119,7 @@ const ZPage = z.object({
  * middleware chain (shared limiter + retries → the SDK's AuthenticationHandler → our CA-trusting fetch).
  * Configured only by authority, Graph URL and CA: Microsoft 365 and the simulator take the same path.
  */
-export class GraphAdapter implements GraphPort {
+export class GraphAdapter implements GraphPort, DirectoryPort {
   private readonly client: Client;
   private readonly transport: THttpTransport;
   private readonly limiter: GraphRateLimiter;
@@ -207,6 +232,113 @@ export class GraphAdapter implements GraphPort {
     };
   }
 
+  // ---- DirectoryPort (Exchange Tasks: group targets, calendar delegation; directory-port.ts) ----
+
+  async searchGroups(prefix: string, ctx: TCallContext, limit = 25): Promise<TDirectoryGroup[]> {
+    const filter = `startswith(displayName,${odataString(prefix)})`;
+    const top = Math.min(Math.max(limit, 1), 999);
+    const url = `/groups?$select=${GROUP_SELECT}&$top=${top}&$filter=${encodeURIComponent(filter)}`;
+    const page = ZPage.parse(await this.getJson("search groups", url, undefined, ctx));
+    return page.value.map((raw) => toGroup(ZGroup.parse(raw))).slice(0, top);
+  }
+
+  async getGroup(id: string, ctx: TCallContext): Promise<TDirectoryGroup | null> {
+    try {
+      const raw = await this.getJson(
+        "get group",
+        `/groups/${enc(id)}?$select=${GROUP_SELECT}`,
+        undefined,
+        ctx,
+      );
+      return toGroup(ZGroup.parse(raw));
+    } catch (e) {
+      // A malformed id is a 400 (Request_BadRequest) in Graph: as good as "no such group" for a lookup.
+      if (e instanceof GraphFailure && (e.status === 404 || e.status === 400 || e.isNoMailbox)) return null;
+      throw e;
+    }
+  }
+
+  async findGroupsByAddress(address: string, ctx: TCallContext): Promise<TDirectoryGroup[]> {
+    const found = new Map<string, TDirectoryGroup>();
+    for (const filter of addressFilters(address)) {
+      const url = `/groups?$select=${GROUP_SELECT}&$filter=${encodeURIComponent(filter)}`;
+      for await (const raw of this.pages("find group", url, undefined, ctx)) {
+        const g = toGroup(ZGroup.parse(raw));
+        found.set(g.id, g);
+      }
+      if (found.size) break;
+    }
+    return [...found.values()];
+  }
+
+  async *listGroups(ctx: TCallContext): AsyncIterable<TDirectoryGroup> {
+    for await (const raw of this.pages(
+      "list groups",
+      `/groups?$select=${GROUP_SELECT}&$top=999`,
+      undefined,
+      ctx,
+    )) {
+      yield toGroup(ZGroup.parse(raw));
+    }
+  }
+
+  async *listTransitiveUserMembers(groupId: string, ctx: TCallContext): AsyncIterable<TDirectoryUser> {
+    // The type cast keeps only users (no nested groups, contacts or devices): C.1.
+    const url = `/groups/${enc(groupId)}/transitiveMembers/microsoft.graph.user?$select=${USER_SELECT}&$top=999`;
+    for await (const raw of this.pages("list group members", url, undefined, ctx)) {
+      yield toUser(ZUser.parse(raw));
+    }
+  }
+
+  async findUsersByAddress(address: string, ctx: TCallContext): Promise<TDirectoryUser[]> {
+    const byUpn = await this.getUser(address, ctx);
+    if (byUpn) return [byUpn];
+    const found = new Map<string, TDirectoryUser>();
+    for (const filter of addressFilters(address)) {
+      const url = `/users?$select=${USER_SELECT}&$filter=${encodeURIComponent(filter)}`;
+      for await (const raw of this.pages("find user", url, undefined, ctx)) {
+        const u = toUser(ZUser.parse(raw));
+        found.set(u.id, u);
+      }
+      if (found.size) break;
+    }
+    return [...found.values()];
+  }
+
+  async listCalendarPermissions(userId: string, ctx: TCallContext): Promise<TCalendarPermission[]> {
+    // A mailbox resource: counts against that mailbox's Outlook limits like the mail calls.
+    const key = this.limiter.keyFor(this.appId, userId);
+    const out: TCalendarPermission[] = [];
+    const url = `/users/${enc(userId)}/calendar/calendarPermissions`;
+    for await (const raw of this.pages("list calendar permissions", url, key, ctx)) {
+      const p = ZCalendarPermission.parse(raw);
+      out.push({
+        id: p.id,
+        role: p.role ?? "none",
+        address: p.emailAddress?.address ?? null,
+        name: p.emailAddress?.name ?? null,
+        isInsideOrganization: p.isInsideOrganization ?? false,
+        isRemovable: p.isRemovable ?? false,
+      });
+    }
+    return out;
+  }
+
+  /** Follows `@odata.nextLink` and yields each raw entry. */
+  private async *pages(
+    what: string,
+    first: string,
+    key: string | undefined,
+    ctx: TCallContext,
+  ): AsyncIterable<Record<string, unknown>> {
+    let link: string | undefined = first;
+    while (link) {
+      const page = ZPage.parse(await this.getJson(what, link, key, ctx));
+      yield* page.value;
+      link = page["@odata.nextLink"];
+    }
+  }
+
   private async send(
     what: string,
     url: string,
@@ -260,6 +392,32 @@ function toUser(u: z.infer<typeof ZUser>): TDirectoryUser {
     accountEnabled: u.accountEnabled ?? true,
     isLicensed: (u.assignedLicenses?.length ?? 0) > 0,
   };
+}
+
+function toGroup(g: z.infer<typeof ZGroup>): TDirectoryGroup {
+  return {
+    id: g.id,
+    displayName: g.displayName ?? "",
+    mail: g.mail ?? null,
+    kind: groupKindOf(g),
+    proxyAddresses: g.proxyAddresses ?? [],
+    onPremisesDistinguishedName: g.onPremisesDistinguishedName ?? null,
+  };
+}
+
+/** An OData string literal: quotes doubled (`O'Brien` → `'O''Brien'`). */
+function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The filters that find an object by e-mail address, cheapest first: the primary address, then any proxy
+ * address (`smtp:` matches primary and aliases alike, directory comparisons ignore case). Users are first
+ * tried by UPN (`/users/{upn}`). Each is a default (non-advanced) query (C.1).
+ */
+function addressFilters(address: string): string[] {
+  const a = address.trim();
+  return [`mail eq ${odataString(a)}`, `proxyAddresses/any(p:p eq ${odataString(`smtp:${a}`)})`];
 }
 
 function toDeltaPage<T>(
