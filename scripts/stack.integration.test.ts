@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseEnvFile } from "@coffer/db/settings";
 import { testDatabaseUrl, testRedisUrl } from "@coffer/test/setup/integration";
 import { afterAll, describe, expect, it } from "vitest";
-import { isListening } from "./stack/proc";
+import { isAlive, isListening } from "./stack/proc";
 
 /**
  * The stack's whole life on a throwaway settings folder (COFFER_HOME), beside the shared development
@@ -47,14 +47,8 @@ function coffer(home: string, args: string[]) {
   });
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+// Zombie-aware: a stopped daemon may wait a moment for init to reap it, and that is not "running".
+const alive = (pid: number) => isAlive(pid);
 
 afterAll(() => {
   for (const home of homes) {

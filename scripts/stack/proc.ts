@@ -1,5 +1,5 @@
 import { type SpawnSyncOptions, spawnSync } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -7,16 +7,33 @@ import path from "node:path";
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** True while a process with this pid exists (signal 0 probes without signalling). */
+/**
+ * The fields of /proc/<pid>/stat after the command name: [0] is the state, [2] the process group,
+ * [19] the start time. The name (field 2) may contain spaces and parentheses, so split after the last ")".
+ */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True while a process with this pid exists and has not exited. A zombie counts as exited: a daemon
+ * reparented to this machine's init stays a zombie until init reaps it, which can take seconds.
+ */
 export function isAlive(pid: number | undefined): pid is number {
   if (!pid || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z";
 }
 
 /** The command line of a process, or "" when it is gone; used to tell our process from a reused pid. */
@@ -33,23 +50,17 @@ export function cmdlineOf(pid: number): string {
  * it identifies a process for good: a reused pid has a later start time.
  */
 export function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may contain spaces and parentheses; fields after the last ")" are plain.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
+  return statFields(pid)?.[19];
 }
 
-/** True while any process of the process group `pgid` exists. */
+/** True while any live (not zombie) process belongs to the process group `pgid`. */
 export function isGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f && f[2] === String(pgid) && f[0] !== "Z") return true;
   }
+  return false;
 }
 
 export async function waitFor(
