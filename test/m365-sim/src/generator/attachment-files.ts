@@ -56,8 +56,16 @@ function zlibStored(data: Buffer): Buffer {
 export function makePng(targetBytes: number, key: readonly KeyPart[], width = 0): Buffer {
   const w = width || Math.max(16, Math.min(640, Math.round(Math.sqrt(targetBytes / 3) * 1.5)));
   const h = Math.max(8, Math.round(targetBytes / (w * 3 + 1)));
+  const stride = w * 3 + 1;
+  if (stride * h > 256 * 1024) {
+    // Big pictures (photos in archives, multi-MB attachments) are plain noise: a per-pixel
+    // gradient would cost more time than everything else in the message
+    const raw = new ByteStream(["png", ...key]).read(stride * h);
+    for (let y = 0; y < h; y++) raw[y * stride] = 0;
+    return pngFile(w, h, raw);
+  }
   const noise = new ByteStream(["png", ...key]).read(w * h);
-  const raw = Buffer.alloc((w * 3 + 1) * h);
+  const raw = Buffer.alloc(stride * h);
   for (let y = 0; y < h; y++) {
     const row = y * (w * 3 + 1);
     raw[row] = 0; // filter: none
@@ -68,6 +76,10 @@ export function makePng(targetBytes: number, key: readonly KeyPart[], width = 0)
       raw[row + 3 + x * 3] = 160 + n;
     }
   }
+  return pngFile(w, h, raw);
+}
+
+function pngFile(w: number, h: number, raw: Buffer): Buffer {
   const ihdr = Buffer.concat([u32be(w), u32be(h), Buffer.from([8, 2, 0, 0, 0])]);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

@@ -32,6 +32,15 @@ export interface MailboxInput {
   hugeBytes?: number;
 }
 
+const contexts = new WeakMap<MailboxSpec, MailboxContext>();
+
+/** For tests: the context a mailbox's messages are planned from. */
+export function mailboxContextOf(mailbox: MailboxSpec): MailboxContext {
+  const ctx = contexts.get(mailbox);
+  if (!ctx) throw new Error("not a generated mailbox");
+  return ctx;
+}
+
 /**
  * One mailbox. Folders, calendar, contacts, To Do, notes and permissions are small and built now;
  * messages are built one at a time by `message(i)`.
@@ -60,7 +69,7 @@ export function buildMailbox(input: MailboxInput): MailboxSpec {
   };
   const isResource = kind === "room" || kind === "equipment";
   const isPerson = kind === "regular" || kind === "disabled";
-  return {
+  const mailbox: MailboxSpec = {
     folders,
     messageCount: input.messageCount,
     message: (i: number) => buildMessage(ctx, i),
@@ -85,4 +94,6 @@ export function buildMailbox(input: MailboxInput): MailboxSpec {
     mailboxPermissions: input.access.mailboxPermissions,
     recipientPermissions: input.access.recipientPermissions,
   };
+  contexts.set(mailbox, ctx);
+  return mailbox;
 }

@@ -166,7 +166,13 @@ export function attachmentFor(
       };
     }
     case "eml":
-      return { filename: spec.name, contentType: "message/rfc822", content: innerMessage(ctx, key) };
+      // nodemailer makes message/rfc822 parts inline by default; Outlook attaches them
+      return {
+        filename: spec.name,
+        contentType: "message/rfc822",
+        contentDisposition: "attachment",
+        content: innerMessage(ctx, key),
+      };
   }
 }
 
@@ -256,6 +262,7 @@ export function composeOptions(ctx: MailboxContext, plan: ComposedPlan): MailCom
           {
             filename: `${previous.subject.replace(/[\\/:*?"<>|]/g, "_")}.eml`,
             contentType: "message/rfc822",
+            contentDisposition: "attachment",
             content: piecesToBuffer(composePieces(composeOptions(ctx, previous))),
           },
         ];

@@ -20,9 +20,10 @@ const RECENT = 14 * DAY;
  * fifth of all mail ends up in the last 14 days.
  */
 export function sampleAge(rng: Rng): number {
-  if (rng.chance(0.12)) return Math.floor(rng.next() * RECENT);
   const u = rng.next();
-  return Math.floor(HISTORY * u * u);
+  const age = rng.chance(0.12) ? u * RECENT : HISTORY * u * u;
+  // Whole seconds: the Date header has no fractions, and receivedDateTime should match it
+  return Math.floor(age / 1000) * 1000;
 }
 
 /** RFC 3339 UTC without fractions, as Graph returns receivedDateTime. */

@@ -113,7 +113,7 @@ export function chooseSpecials(
   if (fixtureSet)
     for (const fixture of rng.sample(fixtureSet.fixtures, fixtureCount(messages)))
       place({ kind: "fixture", fixture });
-  const large = Math.min(Math.floor(messages / 250), 20);
+  const large = Math.min(Math.floor(messages / 500), 20);
   for (let i = 0; i < large; i++) place({ kind: "large" });
   return specials;
 }

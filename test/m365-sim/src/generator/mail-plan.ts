@@ -231,10 +231,12 @@ function buildThread(ctx: MailboxContext, start: number, length: number): Thread
     );
   }
 
-  const gaps = Array.from({ length }, (_, p) => (p === 0 ? 0 : rng.logInt(5 * MINUTE, 36 * HOUR)));
+  const gaps = Array.from({ length }, (_, p) =>
+    p === 0 ? 0 : Math.round(rng.logInt(5 * MINUTE, 36 * HOUR) / 1000) * 1000,
+  );
   const span = gaps.reduce((a, b) => a + b, 0);
   let age = sampleAge(rng);
-  if (age < span + 10 * MINUTE) age = span + 10 * MINUTE + rng.int(0, 6 * HOUR);
+  if (age < span + 10 * MINUTE) age = span + 10 * MINUTE + rng.int(0, 6 * 3600) * 1000;
   let at = EPOCH_MS - age;
   const receivedMs = gaps.map((gap) => (at += gap));
 

@@ -1,5 +1,4 @@
 import { Readable } from "node:stream";
-import * as base64 from "nodemailer/lib/base64";
 import MailComposer, { type MailComposerOptions } from "nodemailer/lib/mail-composer";
 import type MimeNode from "nodemailer/lib/mime-node";
 import * as qp from "nodemailer/lib/qp";
@@ -26,6 +25,7 @@ export type Piece = Buffer | LazyPiece;
 const BASE64_LINE = 76;
 /** 57 raw bytes encode to one 76-character base64 line; chunks of whole lines keep wrapping exact. */
 const RAW_PER_LINE = 57;
+const CRLF = Buffer.from("\r\n");
 
 /**
  * Attachment content whose raw bytes come from a generator. It is a real Readable, so MailComposer
@@ -84,8 +84,8 @@ function lazyBase64(payload: LazyPayload): LazyPiece {
       let first = true;
       for (const raw of rechunk(payload.rawChunks(), RAW_PER_LINE * 16384)) {
         // nodemailer puts CRLF between lines but none after the last one
-        const wrapped = base64.wrap(raw.toString("base64"), BASE64_LINE);
-        yield Buffer.from(first ? wrapped : `\r\n${wrapped}`, "latin1");
+        const wrapped = wrapBase64(raw);
+        yield first ? wrapped : Buffer.concat([CRLF, wrapped]);
         first = false;
       }
     },
@@ -117,10 +117,27 @@ function encodeQuotedPrintable(bytes: Buffer, binary: boolean): Buffer {
   return Buffer.concat(out);
 }
 
+/**
+ * base64 in lines of 76 with CRLF between them (none after the last): the output of nodemailer's
+ * base64 Encoder, which documents it as `wrap(encode(input))`. Its `wrap` uses a regular
+ * expression that is slow on multi-megabyte attachments, so the lines are cut here directly.
+ */
+function wrapBase64(bytes: Buffer): Buffer {
+  const encoded = bytes.toString("base64");
+  const lines = Math.ceil(encoded.length / BASE64_LINE);
+  if (lines <= 1) return Buffer.from(encoded, "latin1");
+  const out = Buffer.allocUnsafe(encoded.length + 2 * (lines - 1));
+  let at = 0;
+  for (let from = 0; from < encoded.length; from += BASE64_LINE) {
+    if (from > 0) at += out.write("\r\n", at, "latin1");
+    at += out.write(encoded.slice(from, from + BASE64_LINE), at, "latin1");
+  }
+  return out;
+}
+
 function encodeContent(node: MimeNode, content: Buffer | string, transferEncoding: string | false): Buffer {
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  if (transferEncoding === "base64")
-    return Buffer.from(base64.wrap(base64.encode(bytes), BASE64_LINE), "latin1");
+  if (transferEncoding === "base64") return wrapBase64(bytes);
   if (transferEncoding === "quoted-printable") {
     // nodemailer encodes non-text QP in "binary" mode, as MimeNode.stream() does
     return encodeQuotedPrintable(bytes, !/^text\//i.test(node.contentType ?? ""));
