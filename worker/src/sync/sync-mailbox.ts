@@ -6,6 +6,7 @@ import {
   listCursors,
   loadFolderStates,
   markMailboxUnavailable,
+  type TFolderState,
 } from "@coffer/db/archive/index";
 import { findMailboxByUpn, upsertMailbox } from "@coffer/db/mailboxes/mailboxes";
 import type { MailboxRow } from "@coffer/db/schema";
@@ -13,7 +14,7 @@ import pLimit from "p-limit";
 import { GraphFailure } from "../graph/errors";
 import { newRequestStats } from "../graph/middleware";
 import type { TDirectoryUser } from "../graph/port";
-import { acquireMailboxLock } from "./mailbox-lock";
+import { acquireMailboxLock, type TMailboxLock } from "./mailbox-lock";
 import { syncFolderHierarchy } from "./sync-folders";
 import { syncFolderMessages } from "./sync-messages";
 import { newSyncStats, type TRunContext, type TSyncDeps, type TSyncOptions, type TSyncStats } from "./types";
@@ -25,6 +26,18 @@ export const DEFAULT_SYNC_OPTIONS = {
   folderConcurrency: 2,
   shouldWaitForLock: false,
 } satisfies Required<Omit<TSyncOptions, "lockWaitTimeoutMs">>;
+
+/**
+ * What a caller that orchestrates many features (the Exchange Task runner) adds to a sync:
+ * - `heldLock`: the mailbox lock it already holds (it takes the same lock for every task type, waiting
+ *   for another task that holds it); the sync uses it and leaves releasing it to the caller.
+ * - `selectFolders`: which folders' messages to replicate, from the replicated hierarchy (a definition's
+ *   folder choice and hidden-folder setting). The hierarchy itself is always replicated.
+ */
+export type TSyncHooks = {
+  heldLock?: TMailboxLock;
+  selectFolders?: (folders: ReadonlyMap<string, TFolderState>) => string[];
+};
 
 /** The mailbox of a UPN: from the archive, or else looked up in the directory and recorded. */
 export async function resolveMailbox(deps: TSyncDeps, upn: string): Promise<MailboxRow> {
@@ -62,13 +75,16 @@ export async function syncMailbox(
   deps: TSyncDeps,
   mailbox: Pick<MailboxRow, "id" | "entra_id" | "upn">,
   options: TSyncOptions = {},
+  hooks: TSyncHooks = {},
 ): Promise<TSyncStats> {
   const opts = { ...DEFAULT_SYNC_OPTIONS, ...stripUndefined(options) };
   const started = performance.now();
-  const lock = await acquireMailboxLock(deps.redis, deps.redisPrefix, mailbox.id, {
-    wait: opts.shouldWaitForLock,
-    ...(options.lockWaitTimeoutMs !== undefined ? { waitTimeoutMs: options.lockWaitTimeoutMs } : {}),
-  });
+  const lock =
+    hooks.heldLock ??
+    (await acquireMailboxLock(deps.redis, deps.redisPrefix, mailbox.id, {
+      wait: opts.shouldWaitForLock,
+      ...(options.lockWaitTimeoutMs !== undefined ? { waitTimeoutMs: options.lockWaitTimeoutMs } : {}),
+    }));
   const stats = newSyncStats();
   const requestStats = newRequestStats();
   try {
@@ -87,7 +103,8 @@ export async function syncMailbox(
     };
     try {
       await syncFolderHierarchy(ctx);
-      const folders = [...(await loadFolderStates(deps.db, mailbox.id, "mail")).keys()];
+      const states = await loadFolderStates(deps.db, mailbox.id, "mail");
+      const folders = hooks.selectFolders ? hooks.selectFolders(states) : [...states.keys()];
       stats.folders = folders.length;
       const limit = pLimit(opts.folderConcurrency);
       // The recent pass first for every folder that still has one, then everything else: the newest mail
@@ -119,7 +136,7 @@ export async function syncMailbox(
       throw error;
     }
   } finally {
-    await lock.release();
+    if (!hooks.heldLock) await lock.release();
   }
 }
 
