@@ -108,7 +108,7 @@ export function buildAccess(seed: number, people: TenantPerson[]): Map<string, A
         }
         if (rng.chance(0.2)) {
           entry.calendarPermissions.push({
-            emailAddress: { name: "Kai Nakamura", address: "kai.nakamura@fabrikam.example" },
+            emailAddress: { name: "Partner Calendar (Fabrikam)", address: "calendar@fabrikam.example" },
             role: "freeBusyRead",
             allowedRoles: EXTERNAL_ROLES,
             isRemovable: true,

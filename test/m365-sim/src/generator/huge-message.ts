@@ -16,7 +16,8 @@ import { ByteStream, hashKey } from "./random";
  */
 
 const CHUNK = 1 << 20;
-const MIN_BYTES = 8 * 1024;
+/** Below this the headers and the ZIP structure alone would not fit. */
+export const MIN_HUGE_BYTES = 8 * 1024;
 const ENTRY = Buffer.from("disk-image-2026-10.img");
 
 function u16(n: number): Buffer {
@@ -134,7 +135,7 @@ function options(
  */
 export function hugeMessageOptions(ctx: MailboxContext, plan: ComposedPlan): MailComposerOptions {
   const target = plan.attachments[0]!.size;
-  if (target < MIN_BYTES) throw new RangeError(`hugeMessageBytes must be at least ${MIN_BYTES}`);
+  if (target < MIN_HUGE_BYTES) throw new RangeError(`hugeMessageBytes must be at least ${MIN_HUGE_BYTES}`);
   // Everything but the attachment's base64 and the padding has a fixed size
   const fixed = piecesLength(composePieces(options(ctx, plan, 0, 0))) - base64EncodedLength(zipSize(0));
   let dataBytes = Math.max(0, Math.floor(((target - fixed) * 3 * 76) / (4 * 78)) - zipSize(0));

@@ -3,6 +3,7 @@ import { buildDirectory, DEMO_DOMAIN, type TenantPerson } from "./build-director
 import { buildMailbox } from "./build-mailbox";
 import { buildAccess } from "./build-permissions";
 import { defaultFixturesDir, loadFixtures } from "./fixtures";
+import { MIN_HUGE_BYTES } from "./huge-message";
 import { COMPANY, type Correspondent, syntheticColleagues } from "./mail-context";
 import type { GeneratedTenant, GeneratedUser, GeneratorOptions, MailboxSpec } from "./types";
 
@@ -103,7 +104,12 @@ export function generateLargeMailbox(
   opts: { seed: number; messages: number; hugeMessageBytes?: number; upn?: string } & GeneratorOptions,
 ): { user: GeneratedUser; mailbox: MailboxSpec } {
   requireCount("messages", opts.messages);
-  if (opts.hugeMessageBytes !== undefined) requireCount("hugeMessageBytes", opts.hugeMessageBytes);
+  if (opts.hugeMessageBytes !== undefined) {
+    requireCount("hugeMessageBytes", opts.hugeMessageBytes);
+    if (opts.hugeMessageBytes < MIN_HUGE_BYTES)
+      throw new RangeError(`hugeMessageBytes must be at least ${MIN_HUGE_BYTES}`);
+    if (opts.messages < 1) throw new RangeError("a huge message needs messages >= 1");
+  }
   const upn = opts.upn ?? LARGE_MAILBOX_UPN;
   const domain = upn.split("@")[1] ?? DEMO_DOMAIN;
   const user: GeneratedUser = {

@@ -1,7 +1,7 @@
 import type { Kind } from "./build-directory";
 import { filingFolders } from "./build-folders";
 import type { Fixture, FixtureSet } from "./fixtures";
-import { displayNameOf, EXTERNAL_ORGS, PEOPLE } from "./people";
+import { displayNameOf, EXTERNAL_ORGS, EXTERNAL_PEOPLE, PEOPLE } from "./people";
 import { rngFor } from "./random";
 
 /** Someone who sends or receives mail in a generated mailbox. */
@@ -47,7 +47,7 @@ export const COMPANY = "Contoso Ltd.";
 /** Partner contacts: two per organisation, names drawn from the pool by seed. */
 export function buildExternals(seed: number): Correspondent[] {
   const rng = rngFor(seed, "externals");
-  const names = rng.shuffle(PEOPLE);
+  const names = rng.shuffle(EXTERNAL_PEOPLE);
   return EXTERNAL_ORGS.flatMap((org, i) =>
     [0, 1].map((k): Correspondent => {
       const name = names[(i * 2 + k) % names.length]!;

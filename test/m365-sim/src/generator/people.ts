@@ -56,6 +56,28 @@ export const PEOPLE: readonly PersonName[] = [
   { givenName: "Marta", surname: "Wiśniewska", alias: "marta.wisniewska", utcOffset: 60 },
 ];
 
+/** People at partner organisations: a separate pool, so no one is both a colleague and a customer. */
+export const EXTERNAL_PEOPLE: readonly PersonName[] = [
+  { givenName: "Kai", surname: "Nakamura", alias: "kai.nakamura", utcOffset: -480 },
+  { givenName: "Henrik", surname: "Nilsson", alias: "henrik.nilsson", utcOffset: 60 },
+  { givenName: "Beatriz", surname: "Santos", alias: "beatriz.santos", utcOffset: 0 },
+  { givenName: "Дмитрий", surname: "Волков", alias: "d.volkov", utcOffset: 180 },
+  { givenName: "静", surname: "陈", displayName: "陈静", alias: "chen.jing", utcOffset: 480 },
+  { givenName: "Pieter", surname: "de Vries", alias: "p.devries", utcOffset: 60 },
+  { givenName: "Agnieszka", surname: "Zielińska", alias: "a.zielinska", utcOffset: 60 },
+  { givenName: "Rafael", surname: "Mendes", alias: "rafael.mendes", utcOffset: -180 },
+  { givenName: "Sanna", surname: "Virtanen", alias: "sanna.virtanen", utcOffset: 120 },
+  { givenName: "博", surname: "佐藤", displayName: "佐藤博", alias: "h.sato", utcOffset: 540 },
+  { givenName: "Laura", surname: "Conti", alias: "laura.conti", utcOffset: 60 },
+  { givenName: "Mehmet", surname: "Demir", alias: "mehmet.demir", utcOffset: 180 },
+  { givenName: "Claire", surname: "Fontaine", alias: "c.fontaine", utcOffset: 60 },
+  { givenName: "Óscar", surname: "Ruiz", alias: "oscar.ruiz", utcOffset: 60 },
+  { givenName: "Yasmin", surname: "Haddad", alias: "yasmin.haddad", utcOffset: 240 },
+  { givenName: "Thomas", surname: "Berger", alias: "t.berger", utcOffset: 60 },
+  { givenName: "Nadia", surname: "Rahman", alias: "nadia.rahman", utcOffset: 360 },
+  { givenName: "Erik", surname: "Johansen", alias: "erik.johansen", utcOffset: 60 },
+];
+
 export function displayNameOf(person: PersonName): string {
   return person.displayName ?? `${person.givenName} ${person.surname}`;
 }
