@@ -10,6 +10,9 @@ const PORTAL_SECURITY_HEADERS = [
 ];
 
 const nextConfig: NextConfig = {
+  // The e2e suite builds into its own folder (test/e2e/portal-build.ts) so a running demo, which uses
+  // .next, and a test run never swap builds under each other. Build and start must agree on it.
+  distDir: process.env.COFFER_PORTAL_DIST_DIR || ".next",
   // The workspace packages ship TypeScript sources (no build step), so Next compiles them.
   transpilePackages: ["@coffer/db", "@coffer/worker"],
   poweredByHeader: false,

@@ -6,10 +6,11 @@ import { defineConfig } from "@playwright/test";
  * test/playwright.config.ts`). Playwright's own browser download needs the internet, so we point it at
  * /usr/bin/chromium with the launch flags from shared/reference/toolchain.md §3.
  *
- * The portal is started by `webServer`: test/e2e/serve-portal.ts builds it when its sources are newer
- * than the last build (always on CI) and runs `next start` on 127.0.0.1:COFFER_E2E_PORT (default 3100).
- * Outside CI an already running server on that port is reused. The portal finds DATABASE_URL in
- * `.coffer/env` (written by `npm run stack`) unless the environment sets it.
+ * The portal is started by `webServer`: test/e2e/serve-portal.ts builds it into portal/.next-e2e when
+ * its sources are newer than that build (always on CI), creates a fresh migrated database on the
+ * PostgreSQL server named by DATABASE_URL (`.coffer/env` from `npm run stack`, or the environment) and
+ * runs `next start` on 127.0.0.1:COFFER_E2E_PORT (default 3100) against it; the database is dropped
+ * when Playwright stops the server. Outside CI an already running server on that port is reused.
  */
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.COFFER_E2E_PORT ?? 3100);

@@ -2,31 +2,27 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { E2E_BUILD_ID, e2eNextEnv, PORTAL_DIR, REPO_ROOT } from "./portal-build";
 
 /**
  * The failure path of the health check, for real: a second `next start` of the same build whose
  * DATABASE_URL points at a port where nothing listens. It must answer 503 with a sentence, not hang,
  * and must not echo the database URL (the endpoint is public and URLs can hold passwords).
  */
-const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
-const PORTAL = path.join(REPO_ROOT, "portal");
 const PORT = Number(process.env.COFFER_E2E_PORT ?? 3100) + 1;
 const DEAD_DATABASE_URL = "postgres://coffer:s3cret-password@127.0.0.1:9/coffer";
 
 let server: ChildProcess | undefined;
 
 test.beforeAll(async () => {
-  test.skip(
-    !existsSync(path.join(PORTAL, ".next/BUILD_ID")),
-    "needs the portal build made by serve-portal.ts",
-  );
+  test.skip(!existsSync(E2E_BUILD_ID), "needs the portal build made by serve-portal.ts");
   server = spawn(
     path.join(REPO_ROOT, "node_modules/.bin/next"),
     ["start", "-H", "127.0.0.1", "-p", String(PORT)],
     {
-      cwd: PORTAL,
+      cwd: PORTAL_DIR,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: DEAD_DATABASE_URL, NEXT_TELEMETRY_DISABLED: "1" },
+      env: e2eNextEnv({ DATABASE_URL: DEAD_DATABASE_URL }),
     },
   );
   const output: string[] = [];

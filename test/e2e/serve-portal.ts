@@ -1,7 +1,8 @@
 /**
  * Starts the portal for the end-to-end tests (Playwright's `webServer` runs this):
  *   npx tsx test/e2e/serve-portal.ts [port]
- * 1. Builds (`npm run build -w @coffer/portal`, which also builds the add-in) when there is no build,
+ * 1. Builds (`npm run build -w @coffer/portal`, which also builds the add-in) into portal/.next-e2e
+ *    (see portal-build.ts) when there is no build,
  *    when a source file is newer than the last build, on CI, or with COFFER_E2E_REBUILD=1.
  * 2. Creates a fresh, migrated database `coffer_e2e_<random>` on the PostgreSQL server of DATABASE_URL
  *    (`.coffer/env` from `npm run stack`, or the environment), so the tests never depend on, or change,
@@ -13,10 +14,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { createTestDatabase } from "@coffer/db/testing/test-database";
+import { E2E_BUILD_ID, E2E_DIST_DIR, e2eNextEnv, PORTAL_DIR, REPO_ROOT } from "./portal-build";
 
-const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
-const PORTAL = path.join(REPO_ROOT, "portal");
-const BUILD_ID = path.join(PORTAL, ".next/BUILD_ID");
 const port = Number(process.argv[2] ?? 3100);
 
 // Everything the built portal is made from. Extra rebuilds are cheap compared with testing a stale build.
@@ -29,8 +28,8 @@ const SOURCES = [
   "package-lock.json",
   "tsconfig.base.json",
 ];
-// next-env.d.ts is rewritten by every build; public/addin/ is build output.
-const SKIP = new Set(["node_modules", ".next", "public", "test-results", "next-env.d.ts"]);
+// next-env.d.ts is rewritten by every build; public/addin/ and the .next folders are build output.
+const SKIP = new Set(["node_modules", ".next", E2E_DIST_DIR, "public", "test-results", "next-env.d.ts"]);
 
 function newestMtime(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -47,8 +46,8 @@ function newestMtime(entry: string): number {
 function needsBuild(): string | null {
   if (process.env.CI) return "CI always builds";
   if (process.env.COFFER_E2E_REBUILD === "1") return "COFFER_E2E_REBUILD=1";
-  if (!existsSync(BUILD_ID)) return "no build yet";
-  const built = statSync(BUILD_ID).mtimeMs;
+  if (!existsSync(E2E_BUILD_ID)) return "no build yet";
+  const built = statSync(E2E_BUILD_ID).mtimeMs;
   const changed = SOURCES.find((source) => newestMtime(path.join(REPO_ROOT, source)) > built);
   return changed ? `${changed} changed since the last build` : null;
 }
@@ -60,6 +59,7 @@ if (reason) {
   const build = spawnSync("npm", ["run", "build", "-w", "@coffer/portal"], {
     cwd: REPO_ROOT,
     stdio: "inherit",
+    env: e2eNextEnv(),
   });
   if (build.status !== 0) {
     console.error("serve-portal: the portal build failed");
@@ -77,9 +77,9 @@ const next = spawn(
   path.join(REPO_ROOT, "node_modules/.bin/next"),
   ["start", "-H", "127.0.0.1", "-p", String(port)],
   {
-    cwd: PORTAL,
+    cwd: PORTAL_DIR,
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" },
+    env: e2eNextEnv({ DATABASE_URL: database.url }),
   },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
