@@ -29,7 +29,12 @@ with_npm_lock() { if command -v flock >/dev/null; then flock /tmp/coffer-npm.loc
 # 1. npm dependencies: a clean install when there are none, an install when the lockfile changed since.
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
   echo "bootstrap: installing npm dependencies (npm ci)…"
-  with_npm_lock npm ci --no-audit --no-fund
+  # npm ci refuses a lockfile that lacks optional platform packages the registry mirror does not have
+  # (Biome's builds for other systems); npm install accepts that and installs the same locked versions.
+  if ! with_npm_lock npm ci --no-audit --no-fund; then
+    echo "bootstrap: npm ci refused the lockfile; installing with npm install instead…"
+    with_npm_lock npm install --no-audit --no-fund
+  fi
 elif [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: package-lock.json changed; updating npm dependencies (npm install)…"
   with_npm_lock npm install --no-audit --no-fund
