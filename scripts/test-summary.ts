@@ -8,7 +8,14 @@ import path from "node:path";
  * not load) counts as one failure, so the total never says "0 failed" for a red run.
  */
 
-export type TierResult = { tier: string; passed: number; failed: number; skipped: number; note?: string };
+export type TierResult = {
+  tier: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  note?: string;
+  seconds?: number;
+};
 
 type VitestReport = {
   numPassedTests?: number;
@@ -137,6 +144,10 @@ export function summarize(dir: string): TierResult[] {
   }
   const e2eExit = readExit(path.join(dir, "e2e.exit"));
   if (e2eExit !== undefined) tiers.push(fromPlaywright(readJson(path.join(dir, "e2e.json")), e2eExit));
+  for (const t of tiers) {
+    const seconds = readExit(path.join(dir, `${t.tier}.seconds`));
+    if (seconds !== undefined) t.seconds = seconds;
+  }
   return tiers;
 }
 
@@ -144,7 +155,8 @@ export function formatSummary(tiers: readonly TierResult[]): string[] {
   const lines = tiers.map((t) => {
     const skipped = t.skipped ? `, ${t.skipped} skipped` : "";
     const note = t.note ? `  (${t.note})` : "";
-    return `${t.tier.padEnd(12)} ${t.passed} passed, ${t.failed} failed${skipped}${note}`;
+    const time = t.seconds !== undefined ? `${t.seconds} s`.padStart(6) : "".padStart(6);
+    return `${t.tier.padEnd(12)} ${time}  ${t.passed} passed, ${t.failed} failed${skipped}${note}`;
   });
   const passed = tiers.reduce((n, t) => n + t.passed, 0);
   const failed = tiers.reduce((n, t) => n + t.failed, 0);

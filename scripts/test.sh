@@ -15,6 +15,15 @@ mkdir -p "$reports"
 started_at=$(date +%s)
 
 banner() { printf '\n══ %s\n' "$*"; }
+# tier NAME COMMAND…: runs one tier, keeping its exit code and duration for the summary.
+tier() {
+  local name="$1" t0
+  shift
+  t0=$(date +%s)
+  "$@"
+  echo $? >"$reports/$name.exit"
+  echo $(($(date +%s) - t0)) >"$reports/$name.seconds"
+}
 
 banner "bootstrap"
 if ! bash scripts/bootstrap.sh --for-tests; then
@@ -29,28 +38,23 @@ if [ "${CI:-}" = "true" ]; then
 fi
 
 banner "stack"
-npx --no-install tsx scripts/stack.ts start
-echo $? >"$reports/stack.exit"
+tier stack npx --no-install tsx scripts/stack.ts start
 
 banner "check"
-bash scripts/check.sh --report "$reports/check.json"
-echo $? >"$reports/check.exit"
+tier check bash scripts/check.sh --report "$reports/check.json"
 
 banner "unit tests"
-npx --no-install vitest run --project unit \
+tier unit npx --no-install vitest run --project unit \
   --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
-echo $? >"$reports/unit.exit"
 
 banner "integration tests"
-npx --no-install vitest run --project integration \
+tier integration npx --no-install vitest run --project integration \
   --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
-echo $? >"$reports/integration.exit"
 
 if [ -f test/playwright.config.ts ]; then
   banner "e2e tests"
-  PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" npx --no-install playwright test -c test/playwright.config.ts \
-    --reporter=list,json
-  echo $? >"$reports/e2e.exit"
+  export PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json"
+  tier e2e npx --no-install playwright test -c test/playwright.config.ts --reporter=list,json
 fi
 
 banner "summary ($(($(date +%s) - started_at)) s)"
