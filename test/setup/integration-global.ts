@@ -29,6 +29,24 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Drops test databases of runs that were killed before their teardown (older than a day, so never one a
+ * parallel run is using). Their age is that of the database's folder; reading it needs a superuser,
+ * which the stack's `postgres` is. Elsewhere this is skipped.
+ */
+async function dropAbandoned(admin: pg.Client): Promise<void> {
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database
+        WHERE datname LIKE 'coffer\\_it\\_%'
+          AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 day'`,
+    );
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } catch {
+    // not a superuser: leftovers stay until someone drops them
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = loadSettingsEnv();
   const baseUrl = env.DATABASE_URL;
@@ -63,6 +81,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
   }
   try {
+    await dropAbandoned(admin);
     await admin.query(`CREATE DATABASE "${database}"`);
   } finally {
     await admin.end();
