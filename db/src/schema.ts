@@ -408,6 +408,40 @@ export interface AuditLogTable {
   user_agent: string | null;
 }
 
+/** Counters of a purge run (`purge_runs.counts`), kept up to date while it runs (migration 0501). */
+export type TPurgeRunCounts = Record<string, number>;
+
+/** One applied purge (migration 0501); dry runs record nothing. */
+export interface PurgeRunsTable {
+  id: Generated<string>;
+  trigger: Generated<"schedule" | "manual" | "policy_change">;
+  requested_by: Generated<string>;
+  status: Generated<"running" | "completed" | "failed" | "interrupted">;
+  phase: Generated<"history" | "blobs" | "objects" | "sweep" | "done">;
+  rules: Generated<Jsonb>;
+  counts: Generated<Jsonb<TPurgeRunCounts>>;
+  error: string | null;
+  started_at: Generated<Timestamp>;
+  heartbeat_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
+/** Content whose last reference a purge deleted; checked and removed by the blob phase (migration 0501). */
+export interface PurgeBlobCandidatesTable {
+  sha256: string;
+  queued_at: Generated<Timestamp>;
+}
+
+/** Blob objects whose rows are gone, removed once unused for the grace period (migration 0501). */
+export interface PurgePendingObjectsTable {
+  storage_key: string;
+  sha256: string;
+  size: number;
+  stored_size: number;
+  queued_at: Generated<Timestamp>;
+  deferred_at: Timestamp | null;
+}
+
 export interface DB {
   mailboxes: MailboxesTable;
   legal_holds: LegalHoldsTable;
@@ -433,6 +467,9 @@ export interface DB {
   export_jobs: ExportJobsTable;
   restore_jobs: RestoreJobsTable;
   audit_log: AuditLogTable;
+  purge_runs: PurgeRunsTable;
+  purge_blob_candidates: PurgeBlobCandidatesTable;
+  purge_pending_objects: PurgePendingObjectsTable;
 }
 
 // Row types as selected, for callers that map rows to their own types.
@@ -454,6 +491,7 @@ export type TaskRunMailboxRow = Selectable<TaskRunMailboxesTable>;
 export type TaskRunLogRow = Selectable<TaskRunLogsTable>;
 export type DelegateRow = Selectable<DelegatesTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type PurgeRunRow = Selectable<PurgeRunsTable>;
 
 // ---- The column list that the schema test compares with the migrated database ----
 
@@ -816,5 +854,30 @@ export const schemaColumns = {
     detail: jsonbDefault,
     ip: textNull,
     user_agent: textNull,
+  },
+  purge_runs: {
+    id: uuidPk,
+    trigger: textDefault,
+    requested_by: textDefault,
+    status: textDefault,
+    phase: textDefault,
+    rules: jsonbDefault,
+    counts: jsonbDefault,
+    error: textNull,
+    started_at: tsNow,
+    heartbeat_at: tsNow,
+    finished_at: tsNull,
+  },
+  purge_blob_candidates: {
+    sha256: text,
+    queued_at: tsNow,
+  },
+  purge_pending_objects: {
+    storage_key: text,
+    sha256: text,
+    size: int8,
+    stored_size: int8,
+    queued_at: tsNow,
+    deferred_at: tsNull,
   },
 } as const satisfies SchemaSpec;
