@@ -74,6 +74,50 @@ export interface UploadedMessage {
   size: number;
 }
 
+export interface SimGroup {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  kind: "m365" | "security" | "mailSecurity" | "distribution";
+  proxyAddresses: string[];
+  onPremisesDistinguishedName: string | null;
+  memberIds: string[];
+}
+
+export interface NewGroup {
+  displayName: string;
+  kind: "m365" | "security" | "mailSecurity" | "distribution";
+  mail?: string;
+  proxyAddresses?: string[];
+  onPremisesDistinguishedName?: string;
+  onPremisesSyncEnabled?: boolean;
+  description?: string;
+  memberUpns?: string[];
+  memberGroupIds?: string[];
+}
+
+export interface MailboxPermission {
+  user: string;
+  accessRights: string[];
+  isInherited: boolean;
+  deny: boolean;
+}
+
+export interface RecipientPermission {
+  trustee: string;
+  accessRights: string[];
+  deny: boolean;
+}
+
+export interface CalendarPermission {
+  id: string;
+  emailAddress: { name?: string; address?: string };
+  role: string;
+  allowedRoles: string[];
+  isRemovable: boolean;
+  isInsideOrganization: boolean;
+}
+
 export class SimControlError extends Error {
   constructor(
     readonly status: number,
@@ -300,6 +344,74 @@ export class SimControl {
   /** Lifetime of tokens issued from now on (default 3599 s), to exercise token refresh. */
   setTokenLifetime(seconds: number): Promise<{ seconds: number }> {
     return this.call("PUT", "/_sim/token-lifetime", { seconds });
+  }
+
+  // ---------- groups ----------
+
+  groups(): Promise<SimGroup[]> {
+    return this.call("GET", "/_sim/groups");
+  }
+
+  /** `kind`: m365 (Unified), security, mailSecurity (mail-enabled security) or distribution. */
+  createGroup(g: NewGroup): Promise<{ id: string }> {
+    return this.call("POST", "/_sim/groups", g);
+  }
+
+  deleteGroup(id: string): Promise<void> {
+    return this.call("DELETE", `/_sim/groups/${encodeURIComponent(id)}`);
+  }
+
+  addGroupMember(
+    groupId: string,
+    member: { upn: string } | { groupId: string },
+  ): Promise<{ id: string; memberIds: string[] }> {
+    return this.call("POST", `/_sim/groups/${encodeURIComponent(groupId)}/members`, member);
+  }
+
+  removeGroupMember(groupId: string, member: { upn: string } | { groupId: string }): Promise<void> {
+    const m = "upn" in member ? member.upn : member.groupId;
+    return this.call(
+      "DELETE",
+      `/_sim/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(m)}`,
+    );
+  }
+
+  // ---------- permissions (Exchange admin API and calendarPermissions read these) ----------
+
+  permissions(upn: string): Promise<{
+    mailboxPermissions: MailboxPermission[];
+    recipientPermissions: RecipientPermission[];
+    calendarPermissions: CalendarPermission[];
+  }> {
+    return this.call("GET", `${this.u(upn)}/permissions`);
+  }
+
+  /** Replaces the FullAccess/ReadPermission rows (Get-MailboxPermission adds NT AUTHORITY\SELF itself). */
+  setMailboxPermissions(
+    upn: string,
+    rows: Array<{ user: string; accessRights: string[]; isInherited?: boolean; deny?: boolean }>,
+  ): Promise<MailboxPermission[]> {
+    return this.call("PUT", `${this.u(upn)}/mailbox-permissions`, rows);
+  }
+
+  /** Replaces the SendAs rows (Get-RecipientPermission adds NT AUTHORITY\SELF itself). */
+  setRecipientPermissions(
+    upn: string,
+    rows: Array<{ trustee: string; accessRights?: string[]; deny?: boolean }>,
+  ): Promise<RecipientPermission[]> {
+    return this.call("PUT", `${this.u(upn)}/recipient-permissions`, rows);
+  }
+
+  /** Replaces the primary calendar's permissions; the "My Organization" entry is kept when not given. */
+  setCalendarPermissions(
+    upn: string,
+    rows: Array<{
+      emailAddress: { name?: string; address?: string };
+      role: string;
+      isInsideOrganization?: boolean;
+    }>,
+  ): Promise<CalendarPermission[]> {
+    return this.call("PUT", `${this.u(upn)}/calendar-permissions`, rows);
   }
 
   /** Any other control endpoint (see README). */

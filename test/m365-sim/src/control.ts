@@ -1,7 +1,8 @@
 import { GraphError, type SimRequest, type SimResponse } from "./http";
 import { defaultFaults, type Faults } from "./limits";
 import type { FolderRec, Mailbox, MsgRec } from "./model/mailbox";
-import type { UserRec } from "./model/tenant";
+import { defaultCalendarPermissions } from "./model/mailbox";
+import { type GroupRec, normalizeCalendarPermission, type UserRec } from "./model/tenant";
 import type { Simulator } from "./sim";
 import { loadGenerator } from "./tenant-source";
 
@@ -436,7 +437,15 @@ export function registerControl(sim: Simulator): void {
           isDraft: m.isDraft,
         };
       });
-      const out: Record<string, unknown> = { folders, messages };
+      const out: Record<string, unknown> = {
+        folders,
+        messages,
+        permissions: {
+          mailboxPermissions: mbx.perms.mailbox,
+          recipientPermissions: mbx.perms.recipient,
+          calendarPermissions: mbx.perms.calendar,
+        },
+      };
       for (const c of stateContributors) Object.assign(out, c(s, user, mbx));
       return ok(out);
     }),
@@ -475,6 +484,188 @@ export function registerControl(sim: Simulator): void {
     wrap((s) => {
       s.stats.reset();
       return { status: 204 };
+    }),
+  );
+
+  // ---------- groups ----------
+  const KINDS: Record<string, { groupTypes: string[]; mailEnabled: boolean; securityEnabled: boolean }> = {
+    m365: { groupTypes: ["Unified"], mailEnabled: true, securityEnabled: false },
+    security: { groupTypes: [], mailEnabled: false, securityEnabled: true },
+    mailsecurity: { groupTypes: [], mailEnabled: true, securityEnabled: true },
+    distribution: { groupTypes: [], mailEnabled: true, securityEnabled: false },
+  };
+  const kindOf = (g: GroupRec): string =>
+    g.groupTypes.includes("Unified")
+      ? "m365"
+      : g.mailEnabled && g.securityEnabled
+        ? "mailSecurity"
+        : g.mailEnabled
+          ? "distribution"
+          : "security";
+  const groupOr404 = (s: Simulator, id: string | undefined): GroupRec => {
+    const g = s.tenant.groups.get((id ?? "").toLowerCase());
+    if (!g) throw fail(404, `No group '${id}'.`, "NotFound");
+    return g;
+  };
+  const memberId = (s: Simulator, b: { upn?: string; userId?: string; groupId?: string }): string => {
+    if (b.groupId) return groupOr404(s, b.groupId).id;
+    const u = userOr404(s, b.upn ?? b.userId);
+    return u.id;
+  };
+  const groupView = (g: GroupRec) => ({
+    id: g.id,
+    displayName: g.displayName,
+    mail: g.mail,
+    kind: kindOf(g),
+    proxyAddresses: g.proxyAddresses,
+    onPremisesDistinguishedName: g.onPremisesDistinguishedName,
+    memberIds: g.memberIds,
+  });
+
+  r.add(
+    "GET",
+    "groups",
+    wrap((s) => ok([...s.tenant.groups.values()].map(groupView))),
+  );
+  r.add(
+    "POST",
+    "groups",
+    wrap((s, req) => {
+      const b = body<{
+        displayName?: string;
+        kind?: string;
+        mail?: string;
+        proxyAddresses?: string[];
+        onPremisesDistinguishedName?: string;
+        onPremisesSyncEnabled?: boolean;
+        description?: string;
+        memberUpns?: string[];
+        memberGroupIds?: string[];
+      }>(req);
+      if (!b.displayName) throw fail(400, "displayName is required.");
+      const kind = KINDS[(b.kind ?? "security").toLowerCase()];
+      if (!kind) throw fail(400, "kind must be m365, security, mailSecurity or distribution.");
+      if (kind.mailEnabled && !b.mail) throw fail(400, "Mail-enabled groups need a mail address.");
+      const memberIds = [
+        ...(b.memberUpns ?? []).map((upn) => userOr404(s, upn).id),
+        ...(b.memberGroupIds ?? []).map((id) => groupOr404(s, id).id),
+      ];
+      const g = s.tenant.addGroup({
+        displayName: b.displayName,
+        description: b.description ?? null,
+        mail: kind.mailEnabled ? (b.mail ?? null) : null,
+        mailNickname: (b.mail ?? b.displayName).split("@")[0]?.replace(/[^A-Za-z0-9._-]/g, "") ?? "group",
+        ...kind,
+        onPremisesDistinguishedName: b.onPremisesDistinguishedName ?? null,
+        onPremisesSyncEnabled: b.onPremisesSyncEnabled ?? (b.onPremisesDistinguishedName ? true : null),
+        proxyAddresses: b.proxyAddresses ?? (b.mail && kind.mailEnabled ? [`SMTP:${b.mail}`] : []),
+        memberIds,
+      });
+      return ok({ id: g.id }, 201);
+    }),
+  );
+  r.add(
+    "DELETE",
+    "groups/:id",
+    wrap((s, _req, p) => {
+      const g = groupOr404(s, p.id);
+      s.tenant.groups.delete(g.id);
+      for (const x of s.tenant.groups.values()) x.memberIds = x.memberIds.filter((m) => m !== g.id);
+      s.tenant.changed();
+      return { status: 204 };
+    }),
+  );
+  r.add(
+    "POST",
+    "groups/:id/members",
+    wrap((s, req, p) => {
+      const g = groupOr404(s, p.id);
+      const id = memberId(s, body(req));
+      if (id === g.id) throw fail(400, "A group cannot contain itself.");
+      if (!g.memberIds.includes(id)) g.memberIds.push(id);
+      s.tenant.changed();
+      return ok({ id: g.id, memberIds: g.memberIds });
+    }),
+  );
+  r.add(
+    "DELETE",
+    "groups/:id/members/:member",
+    wrap((s, _req, p) => {
+      const g = groupOr404(s, p.id);
+      const member =
+        s.tenant.groups.get((p.member ?? "").toLowerCase())?.id ??
+        s.tenant.userByIdOrUpn(p.member ?? "")?.id ??
+        p.member;
+      g.memberIds = g.memberIds.filter((m) => m !== member);
+      s.tenant.changed();
+      return { status: 204 };
+    }),
+  );
+
+  // ---------- permissions ----------
+  r.add(
+    "GET",
+    "users/:upn/permissions",
+    wrap((s, _req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      return ok({
+        mailboxPermissions: mbx.perms.mailbox,
+        recipientPermissions: mbx.perms.recipient,
+        calendarPermissions: mbx.perms.calendar,
+      });
+    }),
+  );
+  r.add(
+    "PUT",
+    "users/:upn/mailbox-permissions",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const b =
+        body<Array<{ user?: string; accessRights?: string[]; isInherited?: boolean; deny?: boolean }>>(req);
+      if (!Array.isArray(b)) throw fail(400, "The body must be an array of {user, accessRights}.");
+      mbx.perms.mailbox = b.map((x) => {
+        if (!x.user || !Array.isArray(x.accessRights))
+          throw fail(400, "Each entry needs user and accessRights.");
+        return {
+          user: x.user,
+          accessRights: x.accessRights,
+          isInherited: x.isInherited ?? false,
+          deny: x.deny ?? false,
+        };
+      });
+      s.tenant.changed();
+      return ok(mbx.perms.mailbox);
+    }),
+  );
+  r.add(
+    "PUT",
+    "users/:upn/recipient-permissions",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const b = body<Array<{ trustee?: string; accessRights?: string[]; deny?: boolean }>>(req);
+      if (!Array.isArray(b)) throw fail(400, "The body must be an array of {trustee, accessRights}.");
+      mbx.perms.recipient = b.map((x) => {
+        if (!x.trustee) throw fail(400, "Each entry needs a trustee.");
+        return { trustee: x.trustee, accessRights: x.accessRights ?? ["SendAs"], deny: x.deny ?? false };
+      });
+      s.tenant.changed();
+      return ok(mbx.perms.recipient);
+    }),
+  );
+  r.add(
+    "PUT",
+    "users/:upn/calendar-permissions",
+    wrap((s, req, p) => {
+      const { mbx } = mailboxOr404(s, p.upn);
+      const b = body<Array<Record<string, unknown>>>(req);
+      if (!Array.isArray(b))
+        throw fail(400, "The body must be an array of {emailAddress: {name, address}, role}.");
+      const list = b.map((x) => normalizeCalendarPermission(x));
+      // the organization-wide default entry always exists in Exchange
+      if (!list.some((x) => !x.emailAddress.address)) list.unshift(...defaultCalendarPermissions());
+      mbx.perms.calendar = list;
+      s.tenant.changed();
+      return ok(mbx.perms.calendar);
     }),
   );
 

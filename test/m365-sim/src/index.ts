@@ -7,6 +7,7 @@ import { settingsDir as defaultSettingsDir } from "@coffer/db/settings";
 import { ensureCa, ensureLeaf, ensureSigningKey } from "./ca";
 import { registerControl } from "./control";
 import { registerEntra } from "./entra/routes";
+import { registerExchange } from "./exchange";
 import { registerGraph } from "./graph/register";
 import { BlobStore } from "./model/blobs";
 import { newApps, Tenant, type TenantSnapshot } from "./model/tenant";
@@ -111,6 +112,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   registerEntra(sim);
   registerGraph(sim);
   registerControl(sim);
+  registerExchange(sim);
 
   // Debounced persistence: at most one write per second, and never more than 5 s behind.
   let timer: NodeJS.Timeout | undefined;

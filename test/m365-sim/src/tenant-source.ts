@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { standInGenerator } from "./standin";
 
@@ -39,18 +40,34 @@ export interface GenMessage {
   receivedDateTime: string | Date;
   isRead: boolean;
   mime(): Buffer;
+  /** The same bytes as a stream (the generator's 100 MB benchmark message never sits in memory). */
+  stream?(): Readable;
+}
+
+export interface GenTodoList {
+  displayName: string;
+  wellknownListName?: string;
+  tasks: Array<{
+    task: Record<string, unknown>;
+    checklistItems?: Array<Record<string, unknown>>;
+    attachments?: Array<{ name: string; contentType: string; contentBytes: string }>;
+  }>;
 }
 
 export interface MailboxSpec {
   folders: string[];
   messageCount: number;
   message(i: number): GenMessage;
-  events?: unknown[];
-  contacts?: unknown[];
-  todoLists?: unknown[];
-  notes?: unknown[];
-  calendarPermissions?: unknown[];
-  mailboxPermissions?: unknown[];
+  events?: Array<Record<string, unknown>>;
+  /** The generator's shape: contacts per folder ("Contacts" is the default folder). */
+  contactFolders?: Array<{ displayName: string; contacts: Array<Record<string, unknown>> }>;
+  /** Older contract shape: contacts of the default folder. */
+  contacts?: Array<Record<string, unknown>>;
+  todoLists?: GenTodoList[];
+  notes?: Array<Record<string, unknown>>;
+  calendarPermissions?: Array<Record<string, unknown>>;
+  mailboxPermissions?: Array<{ user: string; accessRights: string[]; isInherited?: boolean; deny?: boolean }>;
+  recipientPermissions?: Array<{ trustee: string; accessRights: string[]; deny?: boolean }>;
 }
 
 export interface GeneratedTenant {
@@ -71,6 +88,8 @@ export interface LargeMailboxParams {
   seed: number;
   messages: number;
   hugeMessageBytes?: number;
+  /** The mailbox owner (messages are addressed to them). */
+  upn?: string;
 }
 
 export interface Generator {
@@ -94,16 +113,21 @@ export function loadGenerator(opts: { standIn?: boolean } = {}): Promise<Generat
     if (!existsSync(generatorFile)) return standInGenerator;
     try {
       // A computed specifier: the module may not exist when this file is type-checked.
-      const mod = (await import(/* @vite-ignore */ pathToFileURL(generatorFile).href)) as Partial<
-        Omit<Generator, "kind">
-      >;
-      if (typeof mod.generateTenant !== "function" || typeof mod.generateLargeMailbox !== "function") {
+      const mod = (await import(/* @vite-ignore */ pathToFileURL(generatorFile).href)) as {
+        generateTenant?: (p: TenantParams) => GeneratedTenant;
+        generateLargeMailbox?: (p: LargeMailboxParams) => MailboxSpec | { mailbox: MailboxSpec };
+      };
+      const { generateTenant, generateLargeMailbox } = mod;
+      if (typeof generateTenant !== "function" || typeof generateLargeMailbox !== "function")
         return standInGenerator;
-      }
       return {
         kind: "generator",
-        generateTenant: mod.generateTenant.bind(mod),
-        generateLargeMailbox: mod.generateLargeMailbox.bind(mod),
+        generateTenant: (p) => generateTenant(p),
+        // The generator returns `{ user, mailbox }`; the contract only needs the mailbox.
+        generateLargeMailbox: (p) => {
+          const r = generateLargeMailbox(p);
+          return "mailbox" in r ? r.mailbox : r;
+        },
       };
     } catch (err) {
       console.warn(`m365-sim: generator failed to load, using the stand-in: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 import { rootCertificates } from "node:tls";
 import { ConfidentialClientApplication, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
-import { Client } from "@microsoft/microsoft-graph-client";
-import { Agent } from "undici";
+import { Client, type Context, type Middleware, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
+import { Agent, fetch as undiciFetch } from "undici";
 import { SimControl } from "../src/client";
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../src/index";
 
@@ -81,19 +81,34 @@ export async function appToken(t: TestSim, scope = "https://graph.microsoft.com/
   return r.accessToken;
 }
 
-/** The Graph SDK pointed at the simulator: https base URL + customHosts, the CA via fetchOptions. */
+/**
+ * The Graph SDK pointed at the simulator: https base URL + customHosts, and the SDK's own middleware
+ * chain (authentication, RetryHandler, redirects, telemetry). Only the last link, the HTTP transport,
+ * is swapped for undici's fetch with the CA-trusting dispatcher — as the worker's adapter does. (Node
+ * 20's built-in fetch cannot use an undici 7 dispatcher when the SDK sets Content-Length itself.)
+ */
 export function graphClient(t: TestSim, token: string | (() => Promise<string>)): Client {
-  return Client.init({
-    authProvider: (done) => {
-      Promise.resolve(typeof token === "string" ? token : token()).then(
-        (v) => done(null, v),
-        (e: unknown) => done(e as Error, null),
-      );
+  const authProvider = {
+    getAccessToken: () => Promise.resolve(typeof token === "string" ? token : token()),
+  };
+  const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+  const transport: Middleware = {
+    async execute(context: Context): Promise<void> {
+      const req = context.request;
+      const init = { ...(context.options as Record<string, unknown>), dispatcher: t.dispatcher };
+      context.response = (await undiciFetch(
+        req as string,
+        init as Parameters<typeof undiciFetch>[1],
+      )) as unknown as Response;
     },
+  };
+  chain[chain.length - 2]?.setNext?.(transport);
+  chain[chain.length - 1] = transport;
+  return Client.initWithMiddleware({
     baseUrl: t.h.graphUrl,
     defaultVersion: "v1.0",
     customHosts: new Set([new URL(t.h.graphUrl).hostname]),
-    fetchOptions: { dispatcher: t.dispatcher } as unknown as RequestInit,
+    middleware: chain,
   });
 }
 

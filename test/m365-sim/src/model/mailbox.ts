@@ -86,6 +86,63 @@ export interface MsgRec {
    */
   atts?: AttachmentRec[];
   nextAtt?: number;
+  /** Header lines of the original MIME kept when the MIME is regenerated. */
+  keep?: Array<{ name: string; value: string }>;
+}
+
+export interface MailboxPermissionRec {
+  user: string;
+  accessRights: string[];
+  isInherited: boolean;
+  deny: boolean;
+}
+
+export interface RecipientPermissionRec {
+  trustee: string;
+  accessRights: string[];
+  deny: boolean;
+}
+
+export interface CalendarPermissionRec {
+  id: string;
+  emailAddress: { name?: string; address?: string };
+  role: string;
+  allowedRoles: string[];
+  isRemovable: boolean;
+  isInsideOrganization: boolean;
+}
+
+export interface Permissions {
+  mailbox: MailboxPermissionRec[];
+  recipient: RecipientPermissionRec[];
+  calendar: CalendarPermissionRec[];
+}
+
+export const ALLOWED_CALENDAR_ROLES = [
+  "none",
+  "freeBusyRead",
+  "limitedRead",
+  "read",
+  "write",
+  "delegateWithoutPrivateEventAccess",
+  "delegateWithPrivateEventAccess",
+];
+
+export function calendarPermissionId(address: string | undefined): string {
+  return Buffer.from(address ? `${address.toLowerCase()}` : "Default").toString("base64");
+}
+
+export function defaultCalendarPermissions(): CalendarPermissionRec[] {
+  return [
+    {
+      id: calendarPermissionId(undefined),
+      emailAddress: { name: "My Organization" },
+      role: "freeBusyRead",
+      allowedRoles: ["none", "freeBusyRead", "limitedRead", "read", "write"],
+      isRemovable: false,
+      isInsideOrganization: true,
+    },
+  ];
 }
 
 export interface Tomb {
@@ -138,7 +195,10 @@ export class Mailbox {
   private readonly metaCache = new Map<number, { src: MsgSrc; meta: HeaderMeta }>();
   private readonly sortedCache = new Map<string, { ver: number; keys: number[] }>();
   private readonly folderVer = new Map<string, number>();
-  large?: { seed: number; messages: number; hugeMessageBytes?: number };
+  large?: { seed: number; messages: number; hugeMessageBytes?: number; upn?: string };
+  perms: Permissions = { mailbox: [], recipient: [], calendar: defaultCalendarPermissions() };
+  /** Per-feature stores (calendar, contacts, To Do, notes), keyed by feature; persisted with the mailbox. */
+  readonly stores = new Map<string, { snapshot(): unknown; restore(v: unknown): void }>();
 
   constructor(
     readonly guid: string,

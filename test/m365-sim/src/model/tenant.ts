@@ -8,7 +8,40 @@ import type {
 } from "../tenant-source";
 import type { BlobStore } from "./blobs";
 import { type Chain, ChainStore } from "./delta";
-import { type FolderRec, Mailbox, type MsgRec, type Tomb } from "./mailbox";
+import {
+  type CalendarPermissionRec,
+  calendarPermissionId,
+  defaultCalendarPermissions,
+  type FolderRec,
+  Mailbox,
+  type MsgRec,
+  type Tomb,
+} from "./mailbox";
+
+export function normalizeCalendarPermission(c: Record<string, unknown>): CalendarPermissionRec {
+  const email = (c.emailAddress ?? {}) as { name?: string; address?: string };
+  return {
+    id: typeof c.id === "string" ? c.id : calendarPermissionId(email.address),
+    emailAddress: {
+      ...(email.name !== undefined ? { name: email.name } : {}),
+      ...(email.address !== undefined ? { address: email.address } : {}),
+    },
+    role: typeof c.role === "string" ? c.role : "freeBusyRead",
+    allowedRoles: Array.isArray(c.allowedRoles)
+      ? (c.allowedRoles as string[])
+      : [
+          "none",
+          "freeBusyRead",
+          "limitedRead",
+          "read",
+          "write",
+          "delegateWithoutPrivateEventAccess",
+          "delegateWithPrivateEventAccess",
+        ],
+    isRemovable: typeof c.isRemovable === "boolean" ? c.isRemovable : email.address !== undefined,
+    isInsideOrganization: typeof c.isInsideOrganization === "boolean" ? c.isInsideOrganization : true,
+  };
+}
 
 /** Directory objects, app registrations and mailboxes of one simulated tenant. */
 
@@ -144,8 +177,10 @@ export class Tenant {
   private gen?: Generator;
   /** Called after every mutation; the simulator debounces a state save on it. */
   onChange: () => void = () => {};
-  /** Extension hook for the PIM stores (events, contacts, tasks, notes) kept per mailbox. */
-  mailboxExtras = new Map<string, Record<string, unknown>>();
+  /** Called for every new mailbox (feature modules attach their stores) and after generation. */
+  static mailboxHooks: Array<(t: Tenant, mbx: Mailbox) => void> = [];
+  /** Called after `populate` with each mailbox's generator spec (feature modules import PIM data). */
+  static populateHooks: Array<(t: Tenant, mbx: Mailbox, spec: MailboxSpec) => void> = [];
 
   constructor(
     readonly tenantId: string,
@@ -176,6 +211,7 @@ export class Tenant {
       large: () => this.largeSpec(guid),
     });
     this.mailboxes.set(guid, mbx);
+    for (const h of Tenant.mailboxHooks) h(this, mbx);
     return mbx;
   }
 
@@ -198,7 +234,6 @@ export class Tenant {
     this.users.delete(id);
     this.upnIndex.delete(u.userPrincipalName.toLowerCase());
     this.mailboxes.delete(id);
-    this.mailboxExtras.delete(id);
     for (const g of this.groups.values()) g.memberIds = g.memberIds.filter((m) => m !== id);
     this.changed();
   }
@@ -221,7 +256,10 @@ export class Tenant {
     if (hit) return hit;
     const p = this.mailboxes.get(guid)?.large;
     if (!p || !this.gen) return undefined;
-    const spec = this.gen.generateLargeMailbox(p);
+    const spec = this.gen.generateLargeMailbox({
+      ...p,
+      upn: p.upn ?? this.users.get(guid)?.userPrincipalName,
+    });
     this.largeSpecs.set(guid, spec);
     return spec;
   }
@@ -231,7 +269,6 @@ export class Tenant {
     this.upnIndex.clear();
     this.groups.clear();
     this.mailboxes.clear();
-    this.mailboxExtras.clear();
     this.largeSpecs.clear();
     this.chains.clear();
     this.generated = undefined;
@@ -297,6 +334,22 @@ export class Tenant {
       const spec = t.mailboxes[u.userPrincipalName];
       const mbx = this.mailboxes.get(u.id);
       if (!spec || !mbx) continue;
+      mbx.perms = {
+        mailbox: (spec.mailboxPermissions ?? []).map((p) => ({
+          user: p.user,
+          accessRights: [...p.accessRights],
+          isInherited: p.isInherited ?? false,
+          deny: p.deny ?? false,
+        })),
+        recipient: (spec.recipientPermissions ?? []).map((p) => ({
+          trustee: p.trustee,
+          accessRights: [...p.accessRights],
+          deny: p.deny ?? false,
+        })),
+        calendar: spec.calendarPermissions?.length
+          ? spec.calendarPermissions.map((c) => normalizeCalendarPermission(c))
+          : defaultCalendarPermissions(),
+      };
       for (const p of spec.folders) mbx.ensurePath(p);
       const drafts = mbx.wellKnown("drafts")?.id;
       for (let i = 0; i < spec.messageCount; i++) {
@@ -316,6 +369,7 @@ export class Tenant {
           isDraft: folder.id === drafts,
         });
       }
+      for (const h of Tenant.populateHooks) h(this, mbx, spec);
     }
     this.changed();
     return t;
@@ -374,8 +428,9 @@ export class Tenant {
           msgTombs: Object.fromEntries(m.msgTombs),
         };
         if (m.large) out.large = m.large;
-        const extra = this.mailboxExtras.get(m.guid);
-        if (extra) out.extra = extra;
+        const extra: Record<string, unknown> = { perms: m.perms };
+        for (const [k, st] of m.stores) extra[k] = st.snapshot();
+        out.extra = extra;
         return out;
       }),
       chains: this.chains.toJSON(),
@@ -406,7 +461,10 @@ export class Tenant {
         m.byFolder.get(msg.folderId)?.add(msg.key);
       }
       for (const [fid, tombs] of Object.entries(sm.msgTombs)) m.msgTombs.set(fid, tombs);
-      if (sm.extra) this.mailboxExtras.set(sm.guid, sm.extra);
+      if (sm.extra) {
+        if (sm.extra.perms) m.perms = sm.extra.perms as Mailbox["perms"];
+        for (const [k, st] of m.stores) if (sm.extra[k] !== undefined) st.restore(sm.extra[k]);
+      }
     }
     this.chains.load(s.chains);
   }
