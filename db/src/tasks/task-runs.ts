@@ -30,6 +30,8 @@ export type TRunMailboxResult = {
   skips?: TRunSkip[];
   requests?: number;
   throttled?: number;
+  /** Whether added + changed count as the task's Sequence (folder and calendar replication); default true. */
+  isSequenced?: boolean;
 };
 
 export async function startTaskRun(
@@ -146,7 +148,7 @@ export async function finishRunMailbox(
       .where("id", "=", row.run_id)
       .returning("task_id")
       .executeTakeFirstOrThrow();
-    if (added + changed > 0) {
+    if (added + changed > 0 && result.isSequenced !== false) {
       await trx
         .updateTable("tasks")
         .set((eb) => ({ sequence: eb("sequence", "+", added + changed) }))

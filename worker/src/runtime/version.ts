@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+
+/** The worker package's version, reported in the site heartbeat. */
+export function workerVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
