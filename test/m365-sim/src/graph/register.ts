@@ -1,3 +1,4 @@
+import { registerPim } from "../model/pim";
 import type { Simulator } from "../sim";
 import { registerAttachments } from "./attachments";
 import { runBatch } from "./batch";
@@ -16,4 +17,5 @@ export function registerGraph(sim: Simulator): void {
   registerAttachments(sim);
   registerCalendarPermissions(sim.graph);
   sim.graph.add("POST", "$batch", runBatch);
+  registerPim(sim);
 }
