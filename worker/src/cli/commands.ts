@@ -3,4 +3,8 @@
  * `defineCommand({...})` (see ./command.ts) and add its line here; `coffer --help` lists them in
  * alphabetical order of these export names.
  */
+export { cat } from "./cat";
 export { doctor } from "./doctor";
+export { ls } from "./ls";
+export { search } from "./search";
+export { sync } from "./sync";

@@ -205,7 +205,8 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
     return {
       mailboxId,
       folderDeltaPage: async (link) => {
-        const url = link ?? `${base}/mailFolders/delta?$select=${FOLDER_SELECT}`;
+        // Hidden folders hold mail too (Scheduled, Conversation History on some tenants): archive them all.
+        const url = link ?? `${base}/mailFolders/delta?$select=${FOLDER_SELECT}&includeHiddenFolders=true`;
         const page = ZPage.parse(await this.getJson("folder delta", url, key, ctx));
         return toDeltaPage(page, toFolderChange);
       },

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, type Writable } from "node:stream";
 import type { TContentInsert } from "@coffer/db/archive/index";
 import type { BlobStore, StoredBlob } from "@coffer/db/blobs/index";
 import { GraphFailure, toGraphFailure } from "../graph/errors";
@@ -63,10 +63,11 @@ async function streamToStore(stream: Readable, blobs: BlobStore): Promise<TArchi
   const pump = (async () => {
     try {
       for await (const chunk of stream) {
-        const okStore = toStore.write(chunk);
-        const okParse = analyzer.writable.write(chunk);
-        if (!okStore) await waitDrain(toStore);
-        if (!okParse) await waitDrain(analyzer.writable);
+        toStore.write(chunk);
+        analyzer.writable.write(chunk);
+        // Wait on both at once, and only while a drain is still due: a 'drain' that fired while we were
+        // waiting for the other stream must not be waited for again (that hung on large messages).
+        await Promise.all([waitDrain(toStore), waitDrain(analyzer.writable)]);
       }
       toStore.end();
       analyzer.writable.end();
@@ -80,7 +81,8 @@ async function streamToStore(stream: Readable, blobs: BlobStore): Promise<TArchi
   return toArchived(blob, await analyzer.result);
 }
 
-function waitDrain(w: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
+function waitDrain(w: Writable): Promise<void> {
+  if (!w.writableNeedDrain || w.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       w.off("drain", done);
