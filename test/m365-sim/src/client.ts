@@ -418,4 +418,168 @@ export class SimControl {
   request<T>(method: string, path: string, body?: object): Promise<T> {
     return this.call(method, path, body);
   }
+
+  // ---------- calendars, contacts, To Do, notes (README: "Calendar, contacts, To Do and notes") ----------
+
+  /** The PIM sections of the state, typed: ids and the sha256 of each item's canonical Graph GET. */
+  pimState(upn: string): Promise<PimState> {
+    return this.call("GET", `${this.u(upn)}/state`);
+  }
+
+  createCalendar(upn: string, c: { name: string; color?: string }): Promise<{ id: string }> {
+    return this.call("POST", `${this.u(upn)}/calendars`, c);
+  }
+
+  updateCalendar(upn: string, id: string, patch: { name?: string }): Promise<{ id: string }> {
+    return this.call("PATCH", `${this.u(upn)}/calendars/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteCalendar(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/calendars/${encodeURIComponent(id)}`);
+  }
+
+  /** Graph event JSON (start/end as wall-clock `{dateTime, timeZone}`, optional `recurrence`); `calendar`: id or name. */
+  createEvent(upn: string, e: Record<string, unknown> & { calendar?: string }): Promise<PimIds> {
+    return this.call("POST", `${this.u(upn)}/events`, e);
+  }
+
+  /** Replaces the occurrence of `originalStartDate` (yyyy-mm-dd, in the series' zone) with an exception. */
+  addEventException(
+    upn: string,
+    masterId: string,
+    e: Record<string, unknown> & { originalStartDate: string },
+  ): Promise<PimIds> {
+    return this.call("POST", `${this.u(upn)}/events/${encodeURIComponent(masterId)}/exceptions`, e);
+  }
+
+  /** Cancels (deletes) one occurrence of a series: it joins `cancelledOccurrences`. */
+  cancelOccurrence(upn: string, masterId: string, date: string): Promise<{ id: string }> {
+    return this.call("POST", `${this.u(upn)}/events/${encodeURIComponent(masterId)}/cancel`, { date });
+  }
+
+  /** Merges properties (`null` removes one); `calendar` moves the event. */
+  updateEvent(upn: string, id: string, patch: Record<string, unknown>): Promise<PimIds> {
+    return this.call("PATCH", `${this.u(upn)}/events/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteEvent(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/events/${encodeURIComponent(id)}`);
+  }
+
+  createContactFolder(upn: string, f: { displayName: string; parent?: string }): Promise<{ id: string }> {
+    return this.call("POST", `${this.u(upn)}/contact-folders`, f);
+  }
+
+  updateContactFolder(
+    upn: string,
+    id: string,
+    patch: { displayName?: string; parent?: string },
+  ): Promise<{ id: string }> {
+    return this.call("PATCH", `${this.u(upn)}/contact-folders/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteContactFolder(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/contact-folders/${encodeURIComponent(id)}`);
+  }
+
+  /** v1.0 or beta contact JSON (beta `phones[]` adds assistant, pager, other… numbers); `folder`: id or name. */
+  createContact(upn: string, c: Record<string, unknown> & { folder?: string }): Promise<PimIds> {
+    return this.call("POST", `${this.u(upn)}/contacts`, c);
+  }
+
+  updateContact(
+    upn: string,
+    id: string,
+    patch: Record<string, unknown> & { folder?: string },
+  ): Promise<PimIds> {
+    return this.call("PATCH", `${this.u(upn)}/contacts/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteContact(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/contacts/${encodeURIComponent(id)}`);
+  }
+
+  createTodoList(upn: string, l: { displayName: string }): Promise<{ id: string }> {
+    return this.call("POST", `${this.u(upn)}/todo-lists`, l);
+  }
+
+  updateTodoList(upn: string, id: string, patch: { displayName?: string }): Promise<{ id: string }> {
+    return this.call("PATCH", `${this.u(upn)}/todo-lists/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteTodoList(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/todo-lists/${encodeURIComponent(id)}`);
+  }
+
+  /** todoTask JSON plus `checklistItems: [{displayName, isChecked}]`, `attachments: [{name, contentType, contentBytes}]`. */
+  createTask(upn: string, t: Record<string, unknown> & { list?: string }): Promise<TaskIds> {
+    return this.call("POST", `${this.u(upn)}/tasks`, t);
+  }
+
+  /** Merges properties; `checklistItems` replaces the steps (entries with an existing `id` update it), `addAttachments`, `removeAttachments` (ids), `list` moves. */
+  updateTask(upn: string, id: string, patch: Record<string, unknown>): Promise<TaskIds> {
+    return this.call("PATCH", `${this.u(upn)}/tasks/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteTask(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/tasks/${encodeURIComponent(id)}`);
+  }
+
+  createNote(
+    upn: string,
+    n: { subject: string; body?: string | { contentType: string; content: string }; categories?: string[] },
+  ): Promise<{ id: string }> {
+    return this.call("POST", `${this.u(upn)}/notes`, n);
+  }
+
+  updateNote(upn: string, id: string, patch: Record<string, unknown>): Promise<{ id: string }> {
+    return this.call("PATCH", `${this.u(upn)}/notes/${encodeURIComponent(id)}`, patch);
+  }
+
+  deleteNote(upn: string, id: string): Promise<void> {
+    return this.call("DELETE", `${this.u(upn)}/notes/${encodeURIComponent(id)}`);
+  }
+}
+
+/** Events and contacts: immutable id (what the worker sees) and REST id. */
+export interface PimIds {
+  id: string;
+  restId: string;
+}
+
+export interface TaskIds {
+  id: string;
+  checklistItemIds: string[];
+  attachmentIds: string[];
+}
+
+/** `GET /_sim/users/{upn}/state` PIM sections. Each sha256 is over the exact bytes of the item's canonical GET (README). */
+export interface PimState {
+  calendars: Array<{ id: string; name: string; isDefault: boolean }>;
+  events: Array<{
+    id: string;
+    restId: string;
+    calendarId: string;
+    type: "singleInstance" | "seriesMaster";
+    subject: string;
+    exceptionIds: string[];
+    sha256: string;
+  }>;
+  contactFolders: Array<{
+    id: string;
+    displayName: string;
+    parentId: string | null;
+    wellKnownName: string | null;
+  }>;
+  contacts: Array<{ id: string; restId: string; folderId: string; displayName: string; sha256: string }>;
+  todoLists: Array<{ id: string; displayName: string; wellknownListName: string }>;
+  tasks: Array<{
+    id: string;
+    listId: string;
+    title: string;
+    checklistItemIds: string[];
+    attachments: Array<{ id: string; name: string; size: number; sha256: string }>;
+    sha256: string;
+  }>;
+  notes: Array<{ id: string; subject: string; sha256: string }>;
 }
