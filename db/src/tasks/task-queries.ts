@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { RunResult, TaskRow, TaskRunRow, TaskType } from "../schema";
 import type { DbOrTrx } from "../transaction";
+import type { TaskWithNames } from "./tasks";
 
 /**
  * Reads the Exchange Tasks engine and console need beyond tasks.ts / task-runs.ts: lookups by name, the
@@ -166,4 +167,42 @@ export async function listRecentItemSkips(
     .orderBy("id")
     .limit(limit)
     .execute();
+}
+
+/** One task with the names of its site, schedule and definition. */
+export async function findTaskWithNames(db: DbOrTrx, id: string): Promise<TaskWithNames | undefined> {
+  return db
+    .selectFrom("tasks as t")
+    .innerJoin("sites as s", "s.id", "t.site_id")
+    .innerJoin("schedules as sc", "sc.id", "t.schedule_id")
+    .innerJoin("definitions as d", "d.id", "t.definition_id")
+    .selectAll("t")
+    .select(["s.name as site_name", "sc.name as schedule_name", "d.name as definition_name"])
+    .where("t.id", "=", id)
+    .executeTakeFirst();
+}
+
+/** The tasks that use a schedule or a definition (id and name), to refuse deleting it while in use. */
+export async function listTasksUsing(
+  db: DbOrTrx,
+  ref: { scheduleId?: string; definitionId?: string; siteId?: string },
+): Promise<Array<{ id: string; name: string; site_id: string }>> {
+  let q = db.selectFrom("tasks").select(["id", "name", "site_id"]);
+  if (ref.scheduleId) q = q.where("schedule_id", "=", ref.scheduleId);
+  if (ref.definitionId) q = q.where("definition_id", "=", ref.definitionId);
+  if (ref.siteId) q = q.where("site_id", "=", ref.siteId);
+  return q.orderBy("name").execute();
+}
+
+/** How many tasks use each schedule and each definition. */
+export async function countTaskUsage(
+  db: DbOrTrx,
+): Promise<{ schedules: Map<string, number>; definitions: Map<string, number>; sites: Map<string, number> }> {
+  const rows = await db.selectFrom("tasks").select(["schedule_id", "definition_id", "site_id"]).execute();
+  const count = (key: "schedule_id" | "definition_id" | "site_id") => {
+    const m = new Map<string, number>();
+    for (const r of rows) m.set(r[key], (m.get(r[key]) ?? 0) + 1);
+    return m;
+  };
+  return { schedules: count("schedule_id"), definitions: count("definition_id"), sites: count("site_id") };
 }

@@ -53,3 +53,10 @@ export async function parseInputAsync<S extends z.ZodType>(schema: S, input: unk
   if (!r.success) throw TaskInputError.fromZod(r.error);
   return r.data;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a well-formed uuid (ids that are not one cannot exist, and PostgreSQL would reject them). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
