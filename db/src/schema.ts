@@ -442,6 +442,18 @@ export interface PurgePendingObjectsTable {
   deferred_at: Timestamp | null;
 }
 
+/** Parts of an archived item version besides its original bytes: To Do task attachments (migration 0401). */
+export interface ItemPartsTable {
+  item_version_id: number;
+  part_id: string;
+  kind: "attachment";
+  name: Generated<string>;
+  content_type: Generated<string>;
+  size: number;
+  sha256: string;
+  last_modified_at: Timestamp | null;
+}
+
 export interface DB {
   mailboxes: MailboxesTable;
   legal_holds: LegalHoldsTable;
@@ -470,6 +482,7 @@ export interface DB {
   purge_runs: PurgeRunsTable;
   purge_blob_candidates: PurgeBlobCandidatesTable;
   purge_pending_objects: PurgePendingObjectsTable;
+  item_parts: ItemPartsTable;
 }
 
 // Row types as selected, for callers that map rows to their own types.
@@ -879,5 +892,15 @@ export const schemaColumns = {
     stored_size: int8,
     queued_at: tsNow,
     deferred_at: tsNull,
+  },
+  item_parts: {
+    item_version_id: int8,
+    part_id: text,
+    kind: text,
+    name: textDefault,
+    content_type: textDefault,
+    size: int8,
+    sha256: text,
+    last_modified_at: tsNull,
   },
 } as const satisfies SchemaSpec;

@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as m0001 from "./2026_11_21_0001_core_schema";
 import * as m0101 from "./2026_11_21_0101_mailbox_upn_reuse";
 import * as m0201 from "./2026_11_21_0201_archive_sync";
+import * as m0401 from "./2026_11_21_0401_pim_parts";
 import * as m0501 from "./2026_11_21_0501_retention_purge";
 
 /**
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_21_0101_mailbox_upn_reuse": m0101,
   "2026_11_21_0201_archive_sync": m0201,
   "2026_11_21_0501_retention_purge": m0501,
+  "2026_11_21_0401_pim_parts": m0401,
 };
