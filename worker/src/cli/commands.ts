@@ -5,8 +5,8 @@
  */
 export { cat } from "./cat";
 export { doctor } from "./doctor";
-export { tasks } from "./tasks";
-export { worker } from "./worker";
 export { ls } from "./ls";
 export { search } from "./search";
 export { sync } from "./sync";
+export { tasks } from "./tasks";
+export { worker } from "./worker";
