@@ -315,7 +315,12 @@ export class SimControl {
   largeMailbox(
     upn: string,
     p: { seed?: number; messages: number; hugeMessageBytes?: number; generator?: "stand-in" },
-  ): Promise<{ messages: number }> {
+  ): Promise<{
+    messages: number;
+    hugeMessageId?: string;
+    hugeMessageImmutableId?: string;
+    hugeMessageSha256?: string;
+  }> {
     return this.call("POST", `${this.u(upn)}/large-mailbox`, p);
   }
 

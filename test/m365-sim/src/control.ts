@@ -403,8 +403,17 @@ export function registerControl(sim: Simulator): void {
         messages: b.messages,
         ...(b.hugeMessageBytes ? { hugeMessageBytes: b.hugeMessageBytes } : {}),
       };
-      const n = s.tenant.addLargeMailbox(mbx, gen, params);
-      return ok({ messages: n, generator: gen.kind }, 201);
+      const n = await s.tenant.addLargeMailbox(mbx, gen, params);
+      const out: Record<string, unknown> = { messages: n, generator: gen.kind };
+      if (params.hugeMessageBytes) {
+        const huge = [...mbx.messages.values()].find((m) => m.src.k === "large" && m.src.i === 0);
+        if (huge) {
+          out.hugeMessageId = mbx.messageId(huge, "rest");
+          out.hugeMessageImmutableId = mbx.messageId(huge, "immutable");
+          out.hugeMessageSha256 = mbx.meta(huge).sha256;
+        }
+      }
+      return ok(out, 201);
     }),
   );
 

@@ -101,6 +101,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       tenant.attachGenerator(await loadGenerator({ standIn: snap.generator.kind === "stand-in" }));
     else if (snap.mailboxes.some((m) => m.large))
       tenant.attachGenerator(await loadGenerator({ standIn: opts.generator === "stand-in" }));
+    for (const mbx of tenant.mailboxes.values()) await tenant.primeLarge(mbx);
   } else {
     tenant = new Tenant(randomUUID(), newApps(), blobs);
     const t = opts.tenant;

@@ -26,10 +26,22 @@ export interface AttView {
 }
 
 /** Attachments as Graph sees them (from the item if materialised, else parsed from the MIME). */
+/** mailparser reports the text/calendar alternative of a meeting request as an attachment; Graph does not. */
+function isCalendarAlternative(a: {
+  contentType: string;
+  filename?: string | undefined;
+  contentDisposition?: string | undefined;
+}): boolean {
+  return a.contentType === "text/calendar" && !a.filename && a.contentDisposition !== "attachment";
+}
+
 export async function attachmentViews(mbx: Mailbox, m: MsgRec): Promise<AttView[]> {
-  if (m.atts) return m.atts.map((rec) => ({ rec, bytes: () => mbx.sources.blobs.get(rec.sha) }));
+  if (m.atts)
+    return m.atts
+      .filter((rec) => !rec.hidden)
+      .map((rec) => ({ rec, bytes: () => mbx.sources.blobs.get(rec.sha) }));
   const parsed = await bodyOf(mbx, m);
-  return parsed.attachments.map((a, n) => {
+  const out = parsed.attachments.map((a, n) => {
     const isItem = a.contentType === "message/rfc822";
     const rec: AttachmentRec = {
       n,
@@ -42,8 +54,9 @@ export async function attachmentViews(mbx: Mailbox, m: MsgRec): Promise<AttView[
       type: isItem ? "item" : "file",
     };
     if (a.cid) rec.contentId = a.cid;
-    return { rec, bytes: () => a.content };
+    return { rec, bytes: () => a.content, hidden: isCalendarAlternative(a) };
   });
+  return out.filter((v) => !v.hidden).map(({ rec, bytes }) => ({ rec, bytes }));
 }
 
 export function attachmentId(mbx: Mailbox, m: MsgRec, n: number, immutable: boolean): string {
@@ -142,6 +155,7 @@ export async function materialize(sim: Simulator, mbx: Mailbox, m: MsgRec): Prom
       type: isItem ? "item" : "file",
     };
     if (a.cid) r.contentId = a.cid;
+    if (isCalendarAlternative(a)) r.hidden = true;
     return r;
   });
   m.nextAtt = m.atts.length;
@@ -152,14 +166,17 @@ export async function materialize(sim: Simulator, mbx: Mailbox, m: MsgRec): Prom
 
 /** Regenerates the MIME of a message from its properties and attachments (new bytes, new sha). */
 export async function rebuildMime(sim: Simulator, mbx: Mailbox, m: MsgRec): Promise<void> {
-  const atts: ComposeAttachment[] = (m.atts ?? []).map((a) => ({
-    name: a.name,
-    contentType: a.contentType,
-    content: sim.tenant.blobs.get(a.sha),
-    isInline: a.isInline,
-    ...(a.contentId ? { contentId: a.contentId } : {}),
-    isItem: a.type === "item",
-  }));
+  const cal = (m.atts ?? []).find((a) => a.hidden);
+  const atts: ComposeAttachment[] = (m.atts ?? [])
+    .filter((a) => !a.hidden)
+    .map((a) => ({
+      name: a.name,
+      contentType: a.contentType,
+      content: sim.tenant.blobs.get(a.sha),
+      isInline: a.isInline,
+      ...(a.contentId ? { contentId: a.contentId } : {}),
+      isItem: a.type === "item",
+    }));
   const keep = m.keep;
   const over = m.over ?? {};
   const bytes = await composeMime({
@@ -168,6 +185,7 @@ export async function rebuildMime(sim: Simulator, mbx: Mailbox, m: MsgRec): Prom
     date: m.sent ?? m.received,
     messageId: over.internetMessageId ?? `<${randomBytes(12).toString("hex")}@${sim.tenant.domain}>`,
     ...(keep ? { keepHeaders: keep } : {}),
+    ...(cal ? { icalEvent: sim.tenant.blobs.get(cal.sha) } : {}),
   });
   m.src = { k: "blob", sha: sim.tenant.blobs.put(bytes) };
   mbx.dropMeta(m);

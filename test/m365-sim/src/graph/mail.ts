@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { badRequest, GraphError, notFound, type SimResponse } from "../http";
 import {
   type ChainStore,
@@ -455,25 +454,14 @@ export async function getMessage(ctx: GraphCtx, mbx: Mailbox, m: MsgRec): Promis
 
 export function mimeResponse(mbx: Mailbox, m: MsgRec): SimResponse {
   const src = m.src;
-  const headers = { "Content-Type": "text/plain" };
-  if (src.k === "blob") {
-    const blobs = mbx.sources.blobs;
-    if (!blobs.has(src.sha)) throw new GraphError(500, "ErrorCorruptData", "The message content is missing.");
-    const size = mbx.meta(m).size;
-    return { status: 200, headers, stream: { open: () => blobs.stream(src.sha), length: size } };
-  }
-  const bytes = mbx.mime(m);
+  if (src.k === "blob" && !mbx.sources.blobs.has(src.sha))
+    throw new GraphError(500, "ErrorCorruptData", "The message content is missing.");
+  const size = mbx.meta(m).size;
   return {
     status: 200,
-    headers,
-    stream: { open: () => Readable.from(chunked(bytes)), length: bytes.length },
+    headers: { "Content-Type": "text/plain" },
+    stream: { open: () => mbx.openMime(m), length: size },
   };
-}
-
-/** Splits large buffers so backpressure applies while streaming `$value`. */
-function* chunked(b: Buffer): Generator<Buffer> {
-  const step = 256 * 1024;
-  for (let i = 0; i < b.length; i += step) yield b.subarray(i, Math.min(b.length, i + step));
 }
 
 export function registerMailRead(r: GraphRouter): void {

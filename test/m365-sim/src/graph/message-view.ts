@@ -211,55 +211,78 @@ async function previewOf(mbx: Mailbox, m: MsgRec): Promise<string> {
 }
 
 /** Everything except body-derived fields: cheap (header metadata is cached per message). */
-export function baseMessageJson(mbx: Mailbox, m: MsgRec, v: ViewCtx): Record<string, unknown> {
-  const meta = mbx.meta(m);
+/**
+ * Everything except body-derived fields. Fields are computed on demand: a `$select` of record fields
+ * only (id, parentFolderId, receivedDateTime, isRead, …) never reads the MIME, which matters when a
+ * delta pages through 100,000 generated messages.
+ */
+export function baseMessageJson(
+  mbx: Mailbox,
+  m: MsgRec,
+  v: ViewCtx,
+  want?: (field: string) => boolean,
+): Record<string, unknown> {
+  let metaCache: ReturnType<Mailbox["meta"]> | undefined;
+  const meta = () => {
+    metaCache ??= mbx.meta(m);
+    return metaCache;
+  };
   const o = m.over ?? {};
   const id = mbx.messageId(m, v.immutable ? "immutable" : "rest");
   const ck = changeKeyOf(mbx, m);
-  const conv = conversationKey(meta);
-  const convId = `AAQkA${Buffer.concat([
-    Buffer.from(mbx.guid.replace(/-/g, ""), "hex"),
-    Buffer.from(conv, "hex"),
-  ])
-    .toString("base64")
-    .replace(/\//g, "-")
-    .replace(/\+/g, "_")}`;
-  const convIndex = Buffer.concat([
-    Buffer.from([1]),
-    createHash("sha1").update(conv).digest().subarray(0, 21),
-  ]).toString("base64");
-  const from = o.from !== undefined ? o.from : recipient(meta.from);
-  const sender = o.sender !== undefined ? o.sender : (recipient(meta.sender) ?? from);
-  return {
-    "@odata.etag": `W/"${ck}"`,
-    id,
-    createdDateTime: isoZ(m.created),
-    lastModifiedDateTime: isoZ(m.modified),
-    changeKey: ck,
-    categories: m.categories ?? [],
-    receivedDateTime: isoZ(m.received),
-    sentDateTime: isoZ(m.sent ?? meta.date ?? m.received),
-    hasAttachments: m.atts ? m.atts.some((a) => !a.isInline) : meta.hasAttachments,
-    internetMessageId: o.internetMessageId ?? meta.messageId ?? null,
-    subject: o.subject ?? meta.subject,
-    importance: o.importance ?? meta.importance,
-    parentFolderId: m.folderId,
-    conversationId: convId,
-    conversationIndex: convIndex,
-    isDeliveryReceiptRequested: o.isDeliveryReceiptRequested ?? meta.deliveryReceipt,
-    isReadReceiptRequested: o.isReadReceiptRequested ?? meta.readReceipt,
-    isRead: m.isRead,
-    isDraft: m.isDraft,
-    webLink: `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`,
-    inferenceClassification: o.inferenceClassification ?? "focused",
-    sender,
-    from,
-    toRecipients: o.toRecipients ?? meta.to.map((a) => recipient(a)),
-    ccRecipients: o.ccRecipients ?? meta.cc.map((a) => recipient(a)),
-    bccRecipients: o.bccRecipients ?? meta.bcc.map((a) => recipient(a)),
-    replyTo: o.replyTo ?? meta.replyTo.map((a) => recipient(a)),
-    flag: o.flag ?? { flagStatus: "notFlagged" },
-  };
+  const conv = () => conversationKey(meta());
+  const from = () => (o.from !== undefined ? o.from : recipient(meta().from));
+  const fields: Array<[string, () => unknown]> = [
+    ["@odata.etag", () => `W/"${ck}"`],
+    ["id", () => id],
+    ["createdDateTime", () => isoZ(m.created)],
+    ["lastModifiedDateTime", () => isoZ(m.modified)],
+    ["changeKey", () => ck],
+    ["categories", () => m.categories ?? []],
+    ["receivedDateTime", () => isoZ(m.received)],
+    ["sentDateTime", () => isoZ(m.sent ?? meta().date ?? m.received)],
+    ["hasAttachments", () => (m.atts ? m.atts.some((a) => !a.isInline && !a.hidden) : meta().hasAttachments)],
+    ["internetMessageId", () => o.internetMessageId ?? meta().messageId ?? null],
+    ["subject", () => o.subject ?? meta().subject],
+    ["importance", () => o.importance ?? meta().importance],
+    ["parentFolderId", () => m.folderId],
+    [
+      "conversationId",
+      () =>
+        `AAQkA${Buffer.concat([Buffer.from(mbx.guid.replace(/-/g, ""), "hex"), Buffer.from(conv(), "hex")])
+          .toString("base64")
+          .replace(/\//g, "-")
+          .replace(/\+/g, "_")}`,
+    ],
+    [
+      "conversationIndex",
+      () =>
+        Buffer.concat([
+          Buffer.from([1]),
+          createHash("sha1").update(conv()).digest().subarray(0, 21),
+        ]).toString("base64"),
+    ],
+    ["isDeliveryReceiptRequested", () => o.isDeliveryReceiptRequested ?? meta().deliveryReceipt],
+    ["isReadReceiptRequested", () => o.isReadReceiptRequested ?? meta().readReceipt],
+    ["isRead", () => m.isRead],
+    ["isDraft", () => m.isDraft],
+    [
+      "webLink",
+      () =>
+        `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`,
+    ],
+    ["inferenceClassification", () => o.inferenceClassification ?? "focused"],
+    ["sender", () => (o.sender !== undefined ? o.sender : (recipient(meta().sender) ?? from()))],
+    ["from", from],
+    ["toRecipients", () => o.toRecipients ?? meta().to.map((a) => recipient(a))],
+    ["ccRecipients", () => o.ccRecipients ?? meta().cc.map((a) => recipient(a))],
+    ["bccRecipients", () => o.bccRecipients ?? meta().bcc.map((a) => recipient(a))],
+    ["replyTo", () => o.replyTo ?? meta().replyTo.map((a) => recipient(a))],
+    ["flag", () => o.flag ?? { flagStatus: "notFlagged" }],
+  ];
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of fields) if (!want || k === "id" || k === "@odata.etag" || want(k)) out[k] = f();
+  return out;
 }
 
 /** Field order of a full Graph message (so responses look like Graph's). */
@@ -311,9 +334,9 @@ export async function messageJson(
   v: ViewCtx,
   shape: MessageShape,
 ): Promise<Record<string, unknown>> {
-  const base = baseMessageJson(mbx, m, v);
   const sel = shape.select?.map((s) => s.toLowerCase());
   const want = (p: string) => !sel || sel.includes(p.toLowerCase());
+  const base = baseMessageJson(mbx, m, v, sel ? want : undefined);
   const full: Record<string, unknown> = { ...base };
   if (shape.odataType) full["@odata.type"] = "#microsoft.graph.message";
   if (want("bodyPreview")) full.bodyPreview = await previewOf(mbx, m);
@@ -333,7 +356,7 @@ export async function messageJson(
   }
   if (sel?.includes("internetmessageheaders")) {
     full.internetMessageHeaders =
-      m.over?.internetMessageHeaders ?? mbx.meta(m).headers.map((h) => ({ name: h.name, value: h.value }));
+      m.over?.internetMessageHeaders ?? mbx.headerLines(m).map((h) => ({ name: h.name, value: h.value }));
   }
   const out: Record<string, unknown> = {};
   for (const k of ORDER) {

@@ -24,6 +24,8 @@ export interface ComposeInput {
   messageId: string;
   /** Header lines to keep verbatim (from the original MIME): References, In-Reply-To, X-…, Received, … */
   keepHeaders?: Array<{ name: string; value: string }>;
+  /** A meeting request's text/calendar alternative. */
+  icalEvent?: Buffer;
 }
 
 function addr(r: RecipientJson | null | undefined): { name: string; address: string } | undefined {
@@ -92,6 +94,7 @@ export async function composeMime(input: ComposeInput): Promise<Buffer> {
       ...(a.contentId ? { cid: a.contentId.replace(/^<|>$/g, "") } : {}),
     })),
     headers,
+    ...(input.icalEvent ? { icalEvent: { content: input.icalEvent.toString("utf8") } } : {}),
     xMailer: false,
   });
   const node = composer.compile();

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import { decodeId, encodeId, type IdFormat, ItemKind, type ItemKindCode } from "../ids";
 import type { MailboxSpec } from "../tenant-source";
 import type { BlobStore } from "./blobs";
-import { type HeaderMeta, readHeaderMeta } from "./mime";
+import { type HeaderMeta, readHeaderMeta, readHeaderMetaPrefix } from "./mime";
 
 /**
  * One Exchange mailbox: a folder tree, messages, and a change log (a mailbox-wide sequence number
@@ -59,6 +61,8 @@ export interface AttachmentRec {
   lastModifiedDateTime: string;
   sha: string;
   type: "file" | "item" | "reference";
+  /** A text/calendar body alternative (meeting requests): kept in the MIME, not listed by Graph. */
+  hidden?: boolean;
 }
 
 export interface MsgRec {
@@ -444,12 +448,64 @@ export class Mailbox {
     return spec.message(src.i).mime();
   }
 
+  /** The MIME as a stream: blobs from disk, generated messages through the generator's stream() when it has one. */
+  openMime(m: MsgRec): Readable {
+    const src = m.src;
+    if (src.k === "blob") return this.sources.blobs.stream(src.sha);
+    const spec = src.k === "gen" ? this.sources.gen?.() : this.sources.large?.();
+    const gm = spec?.message(src.i);
+    if (gm?.stream) return gm.stream();
+    const bytes = this.mime(m);
+    return Readable.from(
+      (function* () {
+        const step = 256 * 1024;
+        for (let i = 0; i < bytes.length; i += step)
+          yield bytes.subarray(i, Math.min(bytes.length, i + step));
+      })(),
+    );
+  }
+
+  /**
+   * Computes header metadata by streaming (for huge generated messages, which should never sit in
+   * memory whole): headers from the first MiB, size and sha256 over everything.
+   */
+  async primeMeta(m: MsgRec): Promise<void> {
+    const hash = createHash("sha256");
+    const head: Buffer[] = [];
+    let headLen = 0;
+    let size = 0;
+    for await (const chunk of this.openMime(m)) {
+      const c = chunk as Buffer;
+      hash.update(c);
+      size += c.length;
+      if (headLen < 1024 * 1024) {
+        head.push(c.subarray(0, 1024 * 1024 - headLen));
+        headLen += Math.min(c.length, 1024 * 1024 - headLen);
+      }
+    }
+    const meta = readHeaderMetaPrefix(Buffer.concat(head), size, hash.digest("hex"));
+    this.metaCache.set(m.key, { src: m.src, meta: { ...meta, headers: [], headersDropped: true } });
+  }
+
   meta(m: MsgRec): HeaderMeta {
     const hit = this.metaCache.get(m.key);
     if (hit && hit.src === m.src) return hit.meta;
     const meta = readHeaderMeta(this.mime(m));
-    this.metaCache.set(m.key, { src: m.src, meta });
-    return meta;
+    // Generated mailboxes can hold 100,000+ messages: keep the cached metadata small
+    const kept = m.src.k === "blob" ? meta : { ...meta, headers: [], headersDropped: true };
+    this.metaCache.set(m.key, { src: m.src, meta: kept });
+    return kept;
+  }
+
+  /** The message's header lines (re-read from the MIME when the cache dropped them). */
+  headerLines(m: MsgRec): Array<{ name: string; value: string }> {
+    const meta = this.meta(m);
+    if (!meta.headersDropped) return meta.headers;
+    const head: Buffer[] = [];
+    // the header block is small: read the start of the MIME only
+    const raw = this.mime(m);
+    head.push(raw.subarray(0, Math.min(raw.length, 256 * 1024)));
+    return readHeaderMeta(Buffer.concat(head), false).headers;
   }
 
   dropMeta(m: MsgRec): void {

@@ -33,6 +33,8 @@ export interface HeaderMeta {
   deliveryReceipt: boolean;
   hasAttachments: boolean;
   threadIndex?: string;
+  /** The header list was not kept (generated messages: rebuilt on demand to save memory). */
+  headersDropped?: boolean;
 }
 
 function headerEnd(buf: Buffer): { end: number; bodyStart: number } {
@@ -144,7 +146,15 @@ export function scanHasAttachments(
   return false;
 }
 
-export function readHeaderMeta(raw: Buffer): HeaderMeta {
+/**
+ * Header metadata from a prefix of the message (huge messages are read as a stream); size and
+ * sha256 are those of the whole message, computed by the caller.
+ */
+export function readHeaderMetaPrefix(prefix: Buffer, size: number, sha256: string): HeaderMeta {
+  return { ...readHeaderMeta(prefix, false), size, sha256 };
+}
+
+export function readHeaderMeta(raw: Buffer, hash = true): HeaderMeta {
   const { end, bodyStart } = headerEnd(raw);
   const headers = parseHeaderBlock(raw.toString("utf8", 0, end));
   const get = (n: string) => headers.find((h) => h.name.toLowerCase() === n)?.value;
@@ -160,7 +170,7 @@ export function readHeaderMeta(raw: Buffer): HeaderMeta {
   const dateMs = dateHeader ? Date.parse(dateHeader.replace(/\s*\([^)]*\)\s*$/, "")) : Number.NaN;
   const meta: HeaderMeta = {
     size: raw.length,
-    sha256: createHash("sha256").update(raw).digest("hex"),
+    sha256: hash ? createHash("sha256").update(raw).digest("hex") : "",
     headers,
     subject: decodeWords(get("subject") ?? ""),
     to: parseAddresses(get("to")),
