@@ -78,7 +78,7 @@ function wrap(
 
 export function normalizeFaults(sim: Simulator, input: Partial<Faults>): Faults {
   const f = { ...defaultFaults(sim.initialThrottle), ...input };
-  for (const k of ["rate429", "rate503", "rate504", "resetRate"] as const) {
+  for (const k of ["rate429", "rate503", "rate504", "resetRate", "deltaReplayRate"] as const) {
     const v = Number(f[k]);
     if (!(v >= 0 && v <= 1)) throw fail(400, `${k} must be between 0 and 1.`);
     f[k] = v;

@@ -167,6 +167,8 @@ export interface Faults {
   maxFaults?: number;
   /** Seed of the fault dice, so a failing run can be replayed. */
   seed: number;
+  /** Probability that a delta page also repeats an item already sent earlier in the round (a replay). */
+  deltaReplayRate: number;
   /** Optional throttling limits (defaults: Graph's documented Outlook limits). */
   limits?: Partial<ThrottleLimits>;
 }
@@ -180,6 +182,7 @@ export function defaultFaults(throttle: boolean): Faults {
     resetRate: 0,
     latencyMs: 0,
     expireDeltaTokens: false,
+    deltaReplayRate: 0,
     retryAfterSeconds: 1,
     seed: 1,
   };
@@ -215,6 +218,11 @@ export class FaultInjector {
     x >>>= 0;
     this.state = x || 1;
     return x / 4294967296;
+  }
+
+  /** A roll of the dice (not counted as an injected fault). */
+  chance(p: number): boolean {
+    return p > 0 && this.roll() < p;
   }
 
   applies(path: string): boolean {

@@ -91,6 +91,7 @@ export class Simulator {
     this.throttle.enabled = f.throttle;
     this.throttle.setLimits(f.limits ?? {});
     this.tenant.chains.expireAll = f.expireDeltaTokens;
+    this.tenant.chains.replay = () => this.faults.chance(f.deltaReplayRate);
   }
 
   // ---------------- HTTP entry ----------------

@@ -141,6 +141,17 @@ describe("faults", () => {
     expect((await raw(t, "GET", r1.deltaLink, { token })).status).toBe(200);
   });
 
+  it("deltaReplayRate: pages repeat items already sent in the round", async () => {
+    const url = `/v1.0/users/${encodeURIComponent(upn)}/mailFolders/inbox/messages/delta?$select=id`;
+    await t.ctl.uploadMessage(upn, mimeMessage({ subject: "c" }));
+    const plain = await deltaRound(t, token, url, { Prefer: "odata.maxpagesize=1" });
+    await t.ctl.setFaults({ deltaReplayRate: 1 });
+    const replayed = await deltaRound(t, token, url, { Prefer: "odata.maxpagesize=1" });
+    const ids = replayed.items.map((m) => m.id as string);
+    expect(new Set(ids).size).toBe(plain.items.length);
+    expect(ids.length).toBeGreaterThan(new Set(ids).size);
+  });
+
   it("match limits faults to matching paths", async () => {
     await t.ctl.setFaults({ rate504: 1, match: "/messages" });
     expect((await raw(t, "GET", inbox(), { token })).status).toBe(200);

@@ -206,6 +206,26 @@ describe("message delta", () => {
     expect(third.items).toEqual([]);
   });
 
+  it("sends items that change during a round with their current state, and again in the next round (replay)", async () => {
+    const folder = "Inbox/Replay";
+    const ups = [];
+    for (let i = 0; i < 3; i++)
+      ups.push(await t.ctl.uploadMessage(upn, mimeMessage({ subject: `r${i}` }), { folder, isRead: false }));
+    const f = (await t.ctl.state(upn)).folders.find((x) => x.path === folder) as { id: string };
+    const url = `${u()}/mailFolders/${f.id}/messages/delta?$select=id,isRead`;
+    const p1 = await raw(t, "GET", url, { token, headers: { Prefer: "odata.maxpagesize=1" } });
+    const first = p1.json.value?.[0]?.id as string;
+    // change every item while the round is in progress
+    for (const x of ups) await t.ctl.updateMessage(upn, x.id, { isRead: true });
+    const rest = await deltaRound(t, token, p1.json["@odata.nextLink"] as string, {
+      Prefer: "odata.maxpagesize=1",
+    });
+    expect(rest.items.every((m) => m.isRead === true)).toBe(true);
+    expect([first, ...rest.items.map((m) => m.id)].sort()).toEqual(ups.map((x) => x.id).sort());
+    const next = await deltaRound(t, token, rest.deltaLink);
+    expect(next.items.map((m) => m.id).sort()).toEqual(ups.map((x) => x.id).sort());
+  });
+
   it("captures the deltaLink with the SDK's PageIterator", async () => {
     const client = graphClient(t, token);
     const first = await client

@@ -239,9 +239,11 @@ function messageCollection(mbx: Mailbox, folderId: string, o: MsgDeltaOpts): Del
       }
       return out;
     },
-    valid(e, until) {
+    // An item that changed after the round started is still sent, with its current state; the change
+    // then also shows in the next round. That is one source of the "replays" clients must tolerate.
+    valid(e) {
       const m = mbx.messages.get(e.key);
-      return m !== undefined && m.folderId === folderId && m.changeSeq <= until && passes(m);
+      return m !== undefined && m.folderId === folderId && passes(m);
     },
   };
 }

@@ -84,6 +84,8 @@ export class ChainStore {
   private readonly entryCache = new Map<string, DeltaEntry[]>();
   /** Set by the `expireDeltaTokens` fault: every token is answered with 410. */
   expireAll = false;
+  /** Set by the `deltaReplayRate` fault: decides whether a page repeats an item of an earlier page. */
+  replay: () => boolean = () => false;
 
   create(kind: string, mailbox: string, scope: string, opts: Record<string, string>): Chain {
     const c: Chain = {
@@ -255,6 +257,16 @@ export class ChainStore {
     for (; i < list.length && out.length < room; i++) {
       const e = list[i] as DeltaEntry;
       if (e.tomb || coll.valid(e, round.until)) out.push(e);
+    }
+    // Replays (fault): repeat an item already sent earlier in this round, unchanged.
+    if (lo > 0 && this.replay()) {
+      for (let j = lo - 1; j >= 0; j--) {
+        const e = list[j] as DeltaEntry;
+        if (!e.tomb && coll.valid(e, round.until)) {
+          out.push(e);
+          break;
+        }
+      }
     }
     const capReached = cap !== undefined && start.emitted + out.length >= cap;
     const more = i < list.length && !capReached;
