@@ -17,7 +17,15 @@ import {
   updatePolicyRules,
 } from "./retention-policies";
 import { resetSyncCursors } from "./sync-reset";
-import { DATA_TYPE_LABELS, formatBytes, formatCount, formatDays, formatUtc, plural } from "./wording";
+import {
+  DATA_TYPE_LABELS,
+  DATA_TYPE_NOUNS,
+  formatBytes,
+  formatCount,
+  formatDays,
+  formatUtc,
+  plural,
+} from "./wording";
 
 /**
  * Changing the retention policy (the policy page and `coffer policy set`).
@@ -519,11 +527,11 @@ function describeCounts(c: TTypeExpiry["toDelete"]): string {
 
 function describeHeld(c: TExpiryCounts): string {
   if (c.versions + c.folders === 0) return "";
-  return ` ${plural(c.mailboxes, "mailbox", "mailboxes")} on legal hold keep ${plural(c.items, "item")} (${plural(c.versions, "version")}, ${formatBytes(c.bytes)}) until the hold is released.`;
+  return ` ${plural(c.mailboxes, "mailbox", "mailboxes")} on legal hold ${c.mailboxes === 1 ? "keeps" : "keep"} ${plural(c.items, "item")} (${plural(c.versions, "version")}, ${formatBytes(c.bytes)}) until the hold is released.`;
 }
 
 function describeChange(c: TPolicyTypeChange): string {
-  const lower = c.label.toLowerCase();
+  const lower = DATA_TYPE_NOUNS[c.dataType];
   const held = describeHeld(c.protectedByHold);
   const deletes = c.toDelete.versions + c.toDelete.folders > 0;
   switch (c.kind) {

@@ -14,9 +14,8 @@ import { DATA_TYPE_LABELS } from "./wording";
  * A run already going when the answer changes finishes its current page; the purge removes anything it
  * archived after a type was turned off.
  */
-export type TSyncGate =
-  | { isAllowed: true }
-  | { isAllowed: false; reason: "deprovisioned" | "data_type_off" | "unknown_mailbox"; message: string };
+export type TSkipReason = "deprovisioned" | "data_type_off" | "unknown_mailbox";
+export type TSyncGate = { isAllowed: true } | { isAllowed: false; reason: TSkipReason; message: string };
 
 export async function checkSyncAllowed(
   db: DbOrTrx,
@@ -41,18 +40,32 @@ export async function syncEnabledDataTypes(db: DbOrTrx): Promise<Set<DataType>> 
 
 /**
  * The same for many mailboxes at once (a task run's targets): which ones to sync, and why the others are
- * skipped (for the run log: "skipped: de-provisioned").
+ * skipped (for the run log: "skipped: de-provisioned"). Reads the mailboxes' state from the database, not
+ * from the rows passed in, which may be older than an administrator's click.
  */
-export async function filterSyncableMailboxes<T extends Pick<MailboxRow, "id" | "upn" | "deprovisioned_at">>(
+export async function filterSyncableMailboxes<T extends Pick<MailboxRow, "id" | "upn">>(
   db: DbOrTrx,
   mailboxes: readonly T[],
   dataType: DataType,
-): Promise<{ allowed: T[]; skipped: Array<{ mailbox: T; reason: string; message: string }> }> {
+): Promise<{ allowed: T[]; skipped: Array<{ mailbox: T; reason: TSkipReason; message: string }> }> {
   const enabled = await syncEnabledDataTypes(db);
+  const ids = [...new Set(mailboxes.map((m) => m.id))];
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom("mailboxes")
+          .select(["id", "upn", "deprovisioned_at"])
+          .where("id", "in", ids)
+          .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const allowed: T[] = [];
-  const skipped: Array<{ mailbox: T; reason: string; message: string }> = [];
+  const skipped: Array<{ mailbox: T; reason: TSkipReason; message: string }> = [];
   for (const m of mailboxes) {
-    const gate = gateFor(m, dataType, enabled);
+    const row = byId.get(m.id);
+    const gate: TSyncGate = row
+      ? gateFor(row, dataType, enabled)
+      : { isAllowed: false, reason: "unknown_mailbox", message: `mailbox ${m.id} is not known` };
     if (gate.isAllowed) allowed.push(m);
     else skipped.push({ mailbox: m, reason: gate.reason, message: gate.message });
   }

@@ -9,6 +9,15 @@ export const DATA_TYPE_LABELS: Record<DataType, string> = {
   notes: "Notes",
 };
 
+/** The data types as nouns in sentences: "Coffer stops archiving calendar events". */
+export const DATA_TYPE_NOUNS: Record<DataType, string> = {
+  mail: "mail",
+  calendar: "calendar events",
+  contacts: "contacts",
+  tasks: "tasks",
+  notes: "notes",
+};
+
 /** 1234567 → "1,234,567". */
 export function formatCount(n: number): string {
   return n.toLocaleString("en");
