@@ -1,5 +1,4 @@
 import { sql } from "kysely";
-import { insertBlobRow } from "../blobs/rows";
 import type { StoredBlob } from "../blobs/store";
 import type { DataType } from "../schema";
 import type { DbOrTrx } from "../transaction";
@@ -155,7 +154,7 @@ export type TItemPageResult = { reconciledRemoved: number };
 /** Applies one delta page and its checkpoint atomically. */
 export async function commitItemPage(db: DbOrTrx, c: TItemPageCommit): Promise<TItemPageResult> {
   const run = async (trx: DbOrTrx) => {
-    for (const blob of dedupeBy(c.blobs, (b) => b.sha256)) await insertBlobRow(trx, blob);
+    await insertBlobRows(trx, c.blobs);
     await insertContents(trx, c.contents);
     await closeVersions(trx, "item_versions", c.closeVersionIds, c.observedAt);
     for (const u of c.changeKeyUpdates) {
@@ -253,6 +252,28 @@ export async function closeItemsOfFolder(
     at,
   );
   return rows.length;
+}
+
+/**
+ * `insertBlobRow` (db/src/blobs/rows.ts) for a whole page in one statement: same ON CONFLICT DO NOTHING
+ * (the first row of a content stays), one round trip instead of one per message.
+ */
+async function insertBlobRows(db: DbOrTrx, blobs: readonly StoredBlob[]): Promise<void> {
+  const list = dedupeBy(blobs, (b) => b.sha256);
+  if (list.length === 0) return;
+  await db
+    .insertInto("blobs")
+    .values(
+      list.map((b) => ({
+        sha256: b.sha256,
+        size: b.size,
+        stored_size: b.storedSize,
+        storage_key: b.storageKey,
+        key_id: b.keyId,
+      })),
+    )
+    .onConflict((oc) => oc.column("sha256").doNothing())
+    .execute();
 }
 
 async function insertContents(db: DbOrTrx, contents: readonly TContentInsert[]): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { failureFromNetworkError, failureFromResponse, GraphFailure } from "./errors";
 import { createHttpTransport, type THttpTransport } from "./http-transport";
 import {
+  BUFFERED_BODY_LIMIT,
   DEFAULT_RETRY_POLICY,
   LimitOptions,
   LimitRetryHandler,
@@ -226,7 +227,12 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
         const res = await this.send(what, `${base}/messages/${enc(messageId)}/$value`, key, ctx);
         if (!res.ok) throw await failureOf(what, res);
         if (!res.body) throw new GraphFailure(`${what}: empty body`, { kind: "transient" });
-        const len = Number(res.headers.get("content-length"));
+        const len = Number(res.headers.get("content-length") || Number.NaN);
+        if (len <= BUFFERED_BODY_LIMIT) {
+          // Already read whole by the middleware.
+          const bytes = Buffer.from(await res.arrayBuffer());
+          return { stream: Readable.from([bytes]), bytes, contentLength: bytes.length };
+        }
         const stream = Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>);
         return Number.isFinite(len) && len >= 0 ? { stream, contentLength: len } : { stream };
       },

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, fetch as undiciFetch } from "undici";
 
 /**
@@ -28,9 +28,11 @@ export type THttpTransport = {
 
 export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTransport {
   const extra = opts.caPem ?? (opts.caFile ? readFileSync(opts.caFile, "utf8") : undefined);
+  // One secure context for every connection: building one from ~150 roots per connection costs ~1 ms.
+  const secureContext = extra ? createSecureContext({ ca: [...rootCertificates, extra] }) : undefined;
   const agent = new Agent({
     connect: {
-      ...(extra ? { ca: [...rootCertificates, extra] } : {}),
+      ...(secureContext ? { secureContext } : {}),
       timeout: opts.connectTimeoutMs ?? 10_000,
     },
     headersTimeout: opts.headersTimeoutMs ?? 60_000,

@@ -27,6 +27,9 @@ export type TRetryPolicy = {
 
 export const DEFAULT_RETRY_POLICY: TRetryPolicy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 30_000 };
 
+/** Bodies announced at or below this size are read whole by the middleware (see execute). */
+export const BUFFERED_BODY_LIMIT = 1024 * 1024;
+
 /**
  * Per-request options for {@link LimitRetryHandler}: which limiter key (app + mailbox) the request counts
  * against, and where to count it. Passed with `GraphRequest.middlewareOptions([...])`.
@@ -98,6 +101,29 @@ export class LimitRetryHandler implements Middleware {
       const status = response.status;
       const isRetryable = RETRYABLE_STATUSES.has(status) || (status === 401 && !refreshedToken);
       if (!isRetryable || attempt >= this.policy.maxAttempts) {
+        const length = Number(response.headers.get("content-length") || Number.NaN);
+        if (response.body && length <= BUFFERED_BODY_LIMIT) {
+          // Small bodies (delta pages, most messages) are read here at once: the lease is freed as soon as
+          // the bytes are in, and no stream wrapper costs a hop per chunk.
+          try {
+            const bytes = await response.arrayBuffer();
+            release();
+            context.response = new Response(bytes, {
+              status: response.status,
+              statusText: response.statusText,
+              headers: response.headers,
+            });
+            return;
+          } catch (e) {
+            release();
+            const failure = failureFromNetworkError(`GET ${redact(url)}: reading the body`, e);
+            if (failure.kind !== "transient" || attempt >= this.policy.maxAttempts || signal?.aborted)
+              throw failure;
+            stats.retries++;
+            await sleep(this.backoff(attempt), signal);
+            continue;
+          }
+        }
         context.response = releaseWhenConsumed(response, release);
         return;
       }

@@ -56,6 +56,8 @@ export type TDeltaPage<T> = { items: T[]; nextLink?: string; deltaLink?: string 
 export type TMimeDownload = {
   /** The original bytes, streamed (never buffered whole). */
   stream: Readable;
+  /** The whole message when it was small enough to arrive in one piece (then `stream` replays it). */
+  bytes?: Buffer;
   /** From Content-Length when Graph sends one. */
   contentLength?: number;
 };

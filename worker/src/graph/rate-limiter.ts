@@ -25,6 +25,8 @@ local budget = tonumber(ARGV[3])
 local windowMs = tonumber(ARGV[4])
 local bucketMs = tonumber(ARGV[5])
 local leaseMs = tonumber(ARGV[6])
+-- A lease handed over by a request of this process that just finished: its slot is ours now.
+if ARGV[7] ~= '' then redis.call('ZREM', KEYS[1], ARGV[7]) end
 local nb = tonumber(redis.call('GET', KEYS[3]) or '0')
 if nb > now then return {0, 1, nb - now} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -99,7 +101,8 @@ export const GRAPH_MAILBOX_LIMITS: TRateLimits = {
 
 export type TLease = { key: string; id: string };
 
-type TLocalGate = { active: number; waiters: Array<() => void> };
+/** A waiter is woken with the id of the lease it takes over (its Redis entry is replaced atomically). */
+type TLocalGate = { active: number; waiters: Array<(handover: string | undefined) => void> };
 
 /** Why a lease was not granted (for tests and diagnostics). */
 export type TWaitReason = "retry-after" | "concurrency" | "budget";
@@ -135,7 +138,7 @@ export class GraphRateLimiter {
   }
 
   async acquire(key: string, signal?: AbortSignal): Promise<TLease> {
-    await this.enterLocal(key, signal);
+    let handover = await this.enterLocal(key, signal);
     try {
       const id = `${this.owner}/${++this.seq}/${randomBytes(3).toString("hex")}`;
       let blockedSince = 0;
@@ -151,8 +154,10 @@ export class GraphRateLimiter {
             this.limits.windowMs,
             this.limits.bucketMs,
             this.limits.leaseMs,
+            handover ?? "",
           ],
         )) as [number, number, number];
+        handover = undefined;
         if (granted === 1) {
           const set = this.held.get(key) ?? new Set<string>();
           this.held.set(key, set);
@@ -180,8 +185,19 @@ export class GraphRateLimiter {
     }
   }
 
+  /**
+   * Frees a lease. When a request of this process waits for the same mailbox, the slot is handed over
+   * directly: the waiter's acquire script removes this lease and adds its own in one round trip (half the
+   * Redis traffic at hundreds of requests per second).
+   */
   async release(lease: TLease): Promise<void> {
     this.held.get(lease.key)?.delete(lease.id);
+    const gate = this.gates.get(lease.key);
+    const next = gate?.waiters.shift();
+    if (next) {
+      next(lease.id);
+      return;
+    }
     try {
       await this.redis.zrem(`${lease.key}:leases`, lease.id);
     } finally {
@@ -224,19 +240,19 @@ export class GraphRateLimiter {
     if (dead.length) await this.redis.zrem(`${key}:leases`, ...dead);
   }
 
-  private enterLocal(key: string, signal?: AbortSignal): Promise<void> {
+  private enterLocal(key: string, signal?: AbortSignal): Promise<string | undefined> {
     const gate: TLocalGate = this.gates.get(key) ?? { active: 0, waiters: [] };
     this.gates.set(key, gate);
     if (gate.active < this.limits.maxConcurrent) {
       gate.active++;
-      return Promise.resolve();
+      return Promise.resolve(undefined);
     }
     const g = gate;
-    return new Promise<void>((resolve, reject) => {
-      const wake = () => {
+    return new Promise<string | undefined>((resolve, reject) => {
+      // Woken by release(): the slot passes to us (active stays the same).
+      const wake = (handover: string | undefined) => {
         signal?.removeEventListener("abort", onAbort);
-        g.active++;
-        resolve();
+        resolve(handover);
       };
       const onAbort = () => {
         const i = g.waiters.indexOf(wake);
@@ -251,10 +267,13 @@ export class GraphRateLimiter {
   private leaveLocal(key: string): void {
     const gate = this.gates.get(key);
     if (!gate) return;
-    gate.active--;
     const next = gate.waiters.shift();
-    if (next) next();
-    else if (gate.active === 0) this.gates.delete(key);
+    if (next) {
+      next(undefined);
+      return;
+    }
+    gate.active--;
+    if (gate.active === 0) this.gates.delete(key);
   }
 
   private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {

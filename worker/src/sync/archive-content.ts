@@ -38,7 +38,15 @@ export async function archiveMessageContent(
 ): Promise<TArchivedContent> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { stream } = await source.openMime(messageId);
+      const download = await source.openMime(messageId);
+      if (download.bytes) {
+        const [analysis, blob] = await Promise.all([
+          analyzeBuffer(download.bytes),
+          blobs.putBuffer(download.bytes),
+        ]);
+        return toArchived(blob, analysis);
+      }
+      const { stream } = download;
       const head = await readUpTo(stream, BUFFER_LIMIT);
       if (head.isComplete) {
         const bytes = head.chunks.length === 1 ? head.chunks[0]! : Buffer.concat(head.chunks);
