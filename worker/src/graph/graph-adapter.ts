@@ -346,6 +346,36 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
     }
   }
 
+  /**
+   * A GET counted against one mailbox's limits whose body the caller reads itself: calendar, contacts, tasks
+   * and notes are archived as the original JSON bytes (worker/src/pim). A relative `url` goes to `version`
+   * (`beta` for notes and contacts' typed phones); absolute links (nextLink/deltaLink) are replayed as they
+   * are. A non-2xx answer is thrown as a classified GraphFailure.
+   */
+  async getMailboxRaw(
+    what: string,
+    url: string,
+    mailboxId: string,
+    ctx: TCallContext,
+    version: "v1.0" | "beta" = "v1.0",
+  ): Promise<Response> {
+    const key = this.limiter.keyFor(this.appId, mailboxId);
+    let res: Response;
+    try {
+      let req = this.client.api(url);
+      if (!/^https:\/\//i.test(url)) req = req.version(version);
+      res = (await req
+        .header("Prefer", this.prefer)
+        .middlewareOptions([new LimitOptions(key, ctx.stats, ctx.signal)])
+        .responseType(ResponseType.RAW)
+        .get()) as Response;
+    } catch (e) {
+      throw failureFromNetworkError(`${what} ${redact(url)}`, e);
+    }
+    if (!res.ok) throw await failureOf(what, res);
+    return res;
+  }
+
   private async send(
     what: string,
     url: string,
