@@ -361,3 +361,63 @@ describe("calendar, contacts, tasks and notes round trip", () => {
     expect(a.contacts).toEqual(s.contacts);
   });
 });
+
+describe("a generated demo mailbox", () => {
+  it("archives the generator's calendar series, contacts, task lists and notes exactly", async () => {
+    const g = await startHarness();
+    try {
+      await g.ctl.reset({ seed: 7, users: 3, messagesPerUser: 1 });
+      const owner = (await g.ctl.users()).find((u) => u.hasMailbox && u.userPurpose === "user") as {
+        userPrincipalName: string;
+      };
+      const mailbox = await resolveMailbox(g.deps, owner.userPrincipalName);
+      const r = await syncPim(g.deps, mailbox);
+      expect(r.map((x) => `${x.type}:${x.status}:${x.reason ?? ""}`)).toEqual([
+        "calendar:synced:",
+        "contacts:synced:",
+        "tasks:synced:",
+        "notes:synced:",
+      ]);
+      const state = await g.ctl.pimState(owner.userPrincipalName);
+      const at = new Date();
+      for (const [type, truth] of [
+        ["calendar", state.events],
+        ["contacts", state.contacts],
+        ["tasks", state.tasks],
+        ["notes", state.notes],
+      ] as const) {
+        const archived = (await listPimItems(g.db, mailbox.id, type, { at }))
+          .map((i) => `${i.graphId}:${i.sha256}`)
+          .sort();
+        expect(archived).toEqual(truth.map((t) => `${t.id}:${t.sha256}`).sort());
+      }
+      // every event renders as ICS that ical.js parses, with one VEVENT per exception besides the master
+      for (const e of state.events) {
+        const o = await readPimOriginal(g.db, g.blobs, mailbox.id, "calendar", e.id);
+        const cal = new ICAL.Component(ICAL.parse(o?.rendering?.text ?? ""));
+        expect(cal.getAllSubcomponents("vevent").length).toBe(1 + e.exceptionIds.length);
+      }
+      for (const c of state.contacts) {
+        const o = await readPimOriginal(g.db, g.blobs, mailbox.id, "contacts", c.id);
+        const card = new ICAL.Component(ICAL.parse(o?.rendering?.text ?? ""));
+        expect(card.getFirstPropertyValue("fn")).toBe(c.displayName);
+      }
+      const withFiles = state.tasks.filter((t) => t.attachments.length > 0);
+      const lists = await getTaskLists(g.db, mailbox.id);
+      for (const t of withFiles) {
+        const archived = lists.flatMap((l) => l.tasks).find((x) => x.graphId === t.id);
+        expect(archived?.attachments.map((a) => a.sha256).sort()).toEqual(
+          t.attachments.map((a) => a.sha256).sort(),
+        );
+      }
+      // the month view of the generator's epoch month has the weekly series and the daily stand-up in it
+      const view = await getCalendarView(g.db, mailbox.id, {
+        from: new Date("2026-10-01T00:00:00Z"),
+        to: new Date("2026-11-01T00:00:00Z"),
+      });
+      expect(view.filter((v) => v.subject === "Weekly team sync").length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await g.close();
+    }
+  });
+});
