@@ -93,11 +93,13 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
     const finish = () => {
       if (isParserDone) return;
       isParserDone = true;
-      if (!sawHeaders && !errors.length) errors.push("no header section found");
+      // mailparser reads almost anything; a message with neither From nor Date (both required by RFC 5322)
+      // is not one, whatever the parser made of it.
+      if (!sawHeaders && !errors.length) errors.push("not an RFC 5322 message: no From or Date header");
       resolve({ metadata: meta, parseError: errors.length ? errors.join("; ").slice(0, 2000) : null });
     };
     parser.on("headers", (headers: Map<string, HeaderValue>) => {
-      sawHeaders = headers.size > 0;
+      sawHeaders = headers.has("from") || headers.has("date");
       readHeaders(headers, meta);
     });
     parser.on("data", (part: AttachmentStream | MessageText) => {

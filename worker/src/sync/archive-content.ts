@@ -194,7 +194,9 @@ function addresses(list: TMailMetadata["to"]): string[] {
 }
 
 /** PostgreSQL text cannot hold NUL, and lone surrogates break JSON: both occur in malformed mail. */
-function clean(s: string): string {
+function clean(value: unknown): string {
+  // Header values can come back as non-strings from odd messages; never let that fail the archive.
+  const s = typeof value === "string" ? value : value == null ? "" : String(value);
   return s.replaceAll("\0", "").replace(/[\uD800-\uDFFF]/g, (c, i: number, all: string) => {
     const code = c.charCodeAt(0);
     const next = all.charCodeAt(i + 1);

@@ -1,0 +1,3 @@
+import { main } from "../cli/main";
+
+process.exitCode = await main(["node", "coffer", ...process.argv.slice(2)]);
