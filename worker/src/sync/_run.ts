@@ -1,3 +1,0 @@
-import { main } from "../cli/main";
-
-process.exitCode = await main(["node", "coffer", ...process.argv.slice(2)]);
