@@ -3,6 +3,7 @@
  * and the CLI, and the writes of the sync engine. Original bytes come from the blob store
  * (`@coffer/db/blobs`: `createBlobStore().getStream(sha256)`).
  */
+export { archiveIntegrity, type TArchiveIntegrity } from "./integrity";
 export {
   getFolderTree,
   resolveFolders,
