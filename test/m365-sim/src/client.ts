@@ -443,7 +443,10 @@ export class SimControl {
     return this.call("DELETE", `${this.u(upn)}/calendars/${encodeURIComponent(id)}`);
   }
 
-  /** Graph event JSON (start/end as wall-clock `{dateTime, timeZone}`, optional `recurrence`); `calendar`: id or name. */
+  /**
+   * Graph event JSON (start/end as wall-clock `{dateTime, timeZone}`, optional `recurrence`); `calendar`: id or
+   * name; `attachments: [{name, contentType, contentBytes}]` adds file attachments.
+   */
   createEvent(upn: string, e: Record<string, unknown> & { calendar?: string }): Promise<PimIds> {
     return this.call("POST", `${this.u(upn)}/events`, e);
   }
@@ -462,7 +465,7 @@ export class SimControl {
     return this.call("POST", `${this.u(upn)}/events/${encodeURIComponent(masterId)}/cancel`, { date });
   }
 
-  /** Merges properties (`null` removes one); `calendar` moves the event. */
+  /** Merges properties (`null` removes one); `calendar` moves the event; `addAttachments`, `removeAttachments` (ids). */
   updateEvent(upn: string, id: string, patch: Record<string, unknown>): Promise<PimIds> {
     return this.call("PATCH", `${this.u(upn)}/events/${encodeURIComponent(id)}`, patch);
   }
@@ -568,6 +571,8 @@ export interface PimState {
     type: "singleInstance" | "seriesMaster";
     subject: string;
     exceptionIds: string[];
+    /** File attachments of the event (`/events/{id}/attachments`), sha256 of their bytes. */
+    attachments: Array<{ id: string; name: string; size: number; sha256: string }>;
     sha256: string;
   }>;
   contactFolders: Array<{

@@ -157,6 +157,41 @@ describe("calendar", () => {
     expect(v1.status).toBe(400);
   });
 
+  it("serves event file attachments (list without bytes when selected, get with contentBytes, $value)", async () => {
+    const pdf = Buffer.from("%PDF-1.4\n% agenda\n");
+    const e = await t.ctl.createEvent(upn, {
+      subject: "Board meeting",
+      start: { dateTime: "2026-04-02T09:00:00", timeZone: "UTC" },
+      end: { dateTime: "2026-04-02T10:00:00", timeZone: "UTC" },
+      attachments: [
+        { name: "agenda.pdf", contentType: "application/pdf", contentBytes: pdf.toString("base64") },
+      ],
+    });
+    const client = graphClient(t, token);
+    const got = (await client.api(`/users/${upn}/events/${e.id}`).get()) as J;
+    expect(got.hasAttachments).toBe(true);
+    const list = (await client
+      .api(`/users/${upn}/events/${e.id}/attachments`)
+      .select("id,name,size")
+      .get()) as { value: J[] };
+    expect(list.value.map((a) => [a.name, a.size, "contentBytes" in a])).toEqual([
+      ["agenda.pdf", pdf.length, false],
+    ]);
+    const one = (await client
+      .api(`/users/${upn}/events/${e.id}/attachments/${list.value[0]?.id as string}`)
+      .get()) as J;
+    expect(Buffer.from(String(one.contentBytes), "base64").equals(pdf)).toBe(true);
+    const bytes = (await client
+      .api(`/users/${upn}/events/${e.id}/attachments/${list.value[0]?.id as string}/$value`)
+      .responseType(ResponseType.ARRAYBUFFER)
+      .get()) as ArrayBuffer;
+    expect(Buffer.from(bytes).equals(pdf)).toBe(true);
+    const st = await t.ctl.pimState(upn);
+    expect(st.events.find((x) => x.id === e.id)?.attachments.map((a) => a.sha256)).toEqual([sha(pdf)]);
+    await t.ctl.updateEvent(upn, e.id, { removeAttachments: [list.value[0]?.id] });
+    expect(((await client.api(`/users/${upn}/events/${e.id}`).get()) as J).hasAttachments).toBe(false);
+  });
+
   it("the state's sha256 is the sha256 of the canonical GET bytes", async () => {
     const st = await t.ctl.pimState(upn);
     const e = st.events.find((x) => x.type === "seriesMaster") as (typeof st.events)[number];

@@ -4,7 +4,13 @@ import type { DeltaCollection, DeltaEntry } from "../model/delta";
 import { seqKey } from "../model/delta";
 import type { Mailbox } from "../model/mailbox";
 import { occurrenceDays, type PatternedRecurrence } from "../model/pim-recurrence";
-import { type ContainerRec, type PimItem, type PimStore, pimOf } from "../model/pim-store";
+import {
+  type ContainerRec,
+  type PimItem,
+  type PimStore,
+  pimOf,
+  type TaskAttachmentRec,
+} from "../model/pim-store";
 import {
   DAY_MS,
   dayNumber,
@@ -236,7 +242,7 @@ export function eventJson(
     uid: iCalUId(store, seriesKey),
     reminderMinutesBeforeStart: p.reminderMinutesBeforeStart ?? 15,
     isReminderOn: p.isReminderOn ?? true,
-    hasAttachments: false,
+    hasAttachments: (it.attachments?.length ?? 0) > 0,
     subject: p.subject ?? "",
     bodyPreview: preview(p.body),
     importance: p.importance ?? "normal",
@@ -327,6 +333,29 @@ function calendarJson(
     isRemovable: c.wellKnown !== "calendar",
     owner: { name: ownerName, address: ownerAddress },
   };
+}
+
+/** A file attachment of an event (Graph's fileAttachment); `contentBytes` on a single GET and unselected lists. */
+function eventAttachmentJson(
+  store: PimStore,
+  item: PimItem,
+  a: TaskAttachmentRec,
+  withBytes: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    "@odata.type": "#microsoft.graph.fileAttachment",
+    "@odata.mediaContentType": a.contentType,
+    id: store.attachmentId(item, a),
+    lastModifiedDateTime: a.lastModifiedDateTime,
+    name: a.name,
+    contentType: a.contentType,
+    size: a.size,
+    isInline: false,
+    contentId: null,
+    contentLocation: null,
+  };
+  if (withBytes) out.contentBytes = store.mbx.sources.blobs.get(a.sha).toString("base64");
+  return out;
 }
 
 // ---------------- request plumbing ----------------
@@ -765,6 +794,44 @@ export function registerCalendar(r: GraphRouter): void {
         ),
         value: store.exceptionsOf(item).map((e) => eventJson(v, store, e)),
       });
+    });
+    r.add("GET", `${prefix}/events/:id/attachments`, (ctx) => {
+      const { store, v } = ctxStore(ctx);
+      const { item } = eventOr404(store, ctx.params.id ?? "");
+      const fields = parseSelect(q(ctx, "select"));
+      return json(200, {
+        "@odata.context": contextUrl(
+          v,
+          `users('${v.userId}')/events('${store.itemId(item, v.format)}')/attachments`,
+        ),
+        value: (item.attachments ?? []).map((a) =>
+          select(eventAttachmentJson(store, item, a, !fields), fields),
+        ),
+      });
+    });
+    r.add("GET", `${prefix}/events/:id/attachments/:att`, (ctx) => {
+      const { store, v } = ctxStore(ctx);
+      const { item } = eventOr404(store, ctx.params.id ?? "");
+      const a = (item.attachments ?? []).find((x) => store.attachmentId(item, x) === ctx.params.att);
+      if (!a) throw notFound();
+      return json(200, {
+        "@odata.context": contextUrl(
+          v,
+          `users('${v.userId}')/events('${store.itemId(item, v.format)}')/attachments/$entity`,
+        ),
+        ...eventAttachmentJson(store, item, a, true),
+      });
+    });
+    r.add("GET", `${prefix}/events/:id/attachments/:att/$value`, (ctx): SimResponse => {
+      const { store } = ctxStore(ctx);
+      const { item } = eventOr404(store, ctx.params.id ?? "");
+      const a = (item.attachments ?? []).find((x) => store.attachmentId(item, x) === ctx.params.att);
+      if (!a) throw notFound();
+      return {
+        status: 200,
+        headers: { "Content-Type": a.contentType },
+        body: store.mbx.sources.blobs.get(a.sha),
+      };
     });
     r.add("GET", `${prefix}/calendarView`, calendarView);
     r.add("GET", `${prefix}/calendarView/delta`, calendarViewDelta);

@@ -58,7 +58,7 @@ export interface PimItem {
   props: Record<string, unknown>;
   /** Events: the series master of an exception. */
   masterKey?: number;
-  /** Tasks: steps and file attachments. */
+  /** Tasks: steps; tasks and events: file attachments. */
   checklist?: ChecklistRec[];
   attachments?: TaskAttachmentRec[];
 }
@@ -138,11 +138,10 @@ export class PimStore {
     return stableUuid("checklist", this.mbx.guid, c.key);
   }
 
-  attachmentId(task: PimItem, a: TaskAttachmentRec): string {
-    return encodeId(
-      { mailboxGuid: this.mbx.guid, kind: ItemKind.taskAttachment, key: task.key, gen: 0, sub: a.key },
-      "rest",
-    );
+  /** File attachments of tasks and events: the item key plus the attachment's per-item number. */
+  attachmentId(item: PimItem, a: TaskAttachmentRec): string {
+    const kind = item.kind === "event" ? ItemKind.attachment : ItemKind.taskAttachment;
+    return encodeId({ mailboxGuid: this.mbx.guid, kind, key: item.key, gen: 0, sub: a.key }, "rest");
   }
 
   findContainer(kind: ContainerKind, idOrName: string): ContainerRec | undefined {

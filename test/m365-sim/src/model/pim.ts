@@ -177,6 +177,12 @@ function pimState(sim: Simulator, user: UserRec, mbx: Mailbox): Json {
           type: body.type,
           subject: body.subject,
           exceptionIds: s.exceptionsOf(e).map((x) => s.itemId(x, "immutable")),
+          attachments: (e.attachments ?? []).map((a) => ({
+            id: s.attachmentId(e, a),
+            name: a.name,
+            size: a.size,
+            sha256: a.sha,
+          })),
           sha256: sha256(bodyBytes(body)),
         };
       }),
@@ -349,6 +355,9 @@ function registerControlRoutes(sim: Simulator): void {
     (s, b) => {
       const cal = container(s, "calendar", b.calendar, true);
       const it = s.addItem("event", cal.key, eventProps(b), times(b));
+      it.attachments = [];
+      for (const a of (b.attachments as Json[] | undefined) ?? [])
+        it.attachments.push(newAttachment(s, it, a, it.created));
       return { id: s.itemId(it, "immutable"), restId: s.itemId(it, "rest") };
     },
     201,
@@ -415,7 +424,8 @@ function registerControlRoutes(sim: Simulator): void {
   });
   route(sim, "PATCH", "users/:upn/events/:id", (s, b, p) => {
     const it = item(s, "event", p.id);
-    it.props = merge(it.props, b, EVENT_SKIP);
+    it.props = merge(it.props, b, [...EVENT_SKIP, "addAttachments", "removeAttachments", "attachments"]);
+    editAttachments(s, it, b);
     if (typeof it.props.location === "string")
       it.props.location = { displayName: it.props.location, locationType: "default" };
     if (typeof it.props.body === "string") it.props.body = { contentType: "html", content: it.props.body };
@@ -557,15 +567,7 @@ function registerControlRoutes(sim: Simulator): void {
         return upd;
       });
     }
-    if (Array.isArray(b.removeAttachments)) {
-      const drop = new Set(b.removeAttachments as string[]);
-      it.attachments = (it.attachments ?? []).filter((a) => !drop.has(s.attachmentId(it, a)));
-    }
-    if (Array.isArray(b.addAttachments)) {
-      const list = it.attachments ?? [];
-      it.attachments = list;
-      for (const a of b.addAttachments as Json[]) list.push(newAttachment(s, it, a, s.now()));
-    }
+    editAttachments(s, it, b);
     if (b.list !== undefined) s.moveItem(it, container(s, "todoList", b.list, false).key);
     else s.touch(it);
     return taskIds(s, it);
@@ -599,6 +601,19 @@ function registerControlRoutes(sim: Simulator): void {
     s.removeItem(item(s, "note", p.id));
     return {};
   });
+}
+
+/** `removeAttachments: [ids]`, `addAttachments: [{name, contentType, contentBytes}]` of a PATCH. */
+function editAttachments(s: PimStore, it: PimItem, b: Json): void {
+  if (Array.isArray(b.removeAttachments)) {
+    const drop = new Set(b.removeAttachments as string[]);
+    it.attachments = (it.attachments ?? []).filter((a) => !drop.has(s.attachmentId(it, a)));
+  }
+  if (Array.isArray(b.addAttachments)) {
+    const list = it.attachments ?? [];
+    it.attachments = list;
+    for (const a of b.addAttachments as Json[]) list.push(newAttachment(s, it, a, s.now()));
+  }
 }
 
 function taskIds(s: PimStore, it: PimItem): Json {
