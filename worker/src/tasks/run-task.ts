@@ -101,7 +101,7 @@ export async function runTask(
     );
 
     const finish = async (result: RunResult, message: string): Promise<TRunOutcome> => {
-      tracker.stop();
+      await tracker.finalDetail();
       await log(result === "success" ? "info" : result, message);
       // A manual run of an interval task does not know the scheduler's anchor: the reconciler sets it.
       const nextRunAt =
@@ -313,6 +313,12 @@ async function processMailbox(
   }
 }
 
+type TPublishExtra = {
+  lastResult?: TTaskProgressEvent["lastResult"];
+  lastResultMessage?: string;
+  final?: boolean;
+};
+
 /**
  * Latest Detail and live progress of one run. Writes are coalesced: at most one database write and
  * event per `runHeartbeatMs / 10` (and at least one per heartbeat, which also keeps the run alive).
@@ -364,11 +370,21 @@ class ProgressTracker {
     this.pending = this.pending
       .then(async () => {
         await heartbeatTaskRun(this.engine.db, this.runId, { latestDetail: detail });
-        await this.publish({});
+        await this.emit({});
       })
       .catch((e) => {
         if (isHeartbeat) this.engine.log?.(`task ${this.task.id}: heartbeat failed: ${describeFailure(e)}`);
       });
+  }
+
+  /** Stops the timer and writes the last Latest Detail ("120 of 120 mailboxes"), kept after the run. */
+  async finalDetail(): Promise<void> {
+    this.stop();
+    await this.pending;
+    if (this.total > 0) {
+      this.current = "";
+      await heartbeatTaskRun(this.engine.db, this.runId, { latestDetail: this.latestDetail() });
+    }
   }
 
   stop(): void {
@@ -376,12 +392,13 @@ class ProgressTracker {
     clearInterval(this.timer);
   }
 
-  async publish(p: {
-    lastResult?: TTaskProgressEvent["lastResult"];
-    lastResultMessage?: string;
-    final?: boolean;
-  }): Promise<void> {
+  /** Publishes the current state once the pending progress writes are done. */
+  async publish(p: TPublishExtra): Promise<void> {
     await this.pending;
+    await this.emit(p);
+  }
+
+  private async emit(p: TPublishExtra): Promise<void> {
     const row = await findTaskById(this.engine.db, this.task.id);
     const event: TTaskProgressEvent = {
       taskId: this.task.id,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TaskRunRow } from "@coffer/db/schema";
+import { ensureSite } from "@coffer/db/tasks/sites";
 import { findTaskRunById } from "@coffer/db/tasks/task-runs";
 import { testRedisUrl } from "@coffer/test/setup/integration";
 import { Directory } from "../../directory/directory";
@@ -90,6 +91,9 @@ export async function startTasksHarness(opts: { mailboxParallelism?: number } = 
     clock,
     exchange,
     async startWorker(o = {}) {
+      // The run's database is shared by the test files: a site registered first means no worker here
+      // takes it for a new install (first start is tested on a database of its own).
+      await ensureSite(h.db, "harness");
       const w = await startWorkerRuntime({
         engine,
         redisUrl: testRedisUrl(),
