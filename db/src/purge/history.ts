@@ -2,6 +2,7 @@ import { sql, type Transaction } from "kysely";
 import type { Db } from "../client";
 import type { TExpiryRule } from "../retention/expiry";
 import type { DataType, DB } from "../schema";
+import type { TVersionPartRef } from "./references";
 
 /**
  * The history phase of the purge: deletes expired item and folder versions (retention/expiry.ts has the
@@ -62,6 +63,7 @@ export async function purgeMailboxBatch(
   rule: TExpiryRule,
   mailboxId: string,
   batchSize: number,
+  parts: readonly TVersionPartRef[] = [],
 ): Promise<THistoryBatch | null> {
   return db.transaction().execute(async (trx) => {
     const locked = await trx
@@ -79,7 +81,7 @@ export async function purgeMailboxBatch(
       .executeTakeFirst();
     if (hold) return null;
 
-    const items = await deleteItemVersions(trx, rule, mailboxId, batchSize);
+    const items = await deleteItemVersions(trx, rule, mailboxId, batchSize, parts);
     if (items.versions > 0) return { ...empty(rule.dataType, mailboxId), ...items };
     const folders = await deleteFolderVersions(trx, rule, mailboxId, batchSize);
     if (folders > 0) return { ...empty(rule.dataType, mailboxId), folders };
@@ -115,28 +117,38 @@ async function deleteItemVersions(
   rule: TExpiryRule,
   mailboxId: string,
   batchSize: number,
+  parts: readonly TVersionPartRef[],
 ): Promise<{ versions: number; items: number }> {
   const cutoff = rule.cutoff ? rule.cutoff.toISOString() : "infinity";
   // hit: the oldest expired versions (index item_versions_expiry); a current one among them takes the
   // item's older versions with it (the item leaves the archive as a whole, see retention/expiry.ts).
-  const { rows } = await sql<{ versions: number; items: number }>`
+  const { rows: doomed } = await sql<{ id: number }>`
     WITH hit AS (
       SELECT id, graph_id, valid_to FROM item_versions
       WHERE mailbox_id = ${mailboxId} AND data_type = ${rule.dataType}
         AND coalesce(valid_to, received_at, valid_from) < ${cutoff}::timestamptz
       ORDER BY coalesce(valid_to, received_at, valid_from), id
       LIMIT ${batchSize}
-    ),
-    doomed AS (
-      SELECT id FROM hit
-      UNION
-      SELECT v.id FROM hit JOIN item_versions v ON v.mailbox_id = ${mailboxId} AND v.data_type = ${rule.dataType}
-        AND v.graph_id = hit.graph_id
-      WHERE hit.valid_to IS NULL
-    ),
-    del AS (
-      DELETE FROM item_versions v USING doomed d WHERE v.id = d.id
-      RETURNING v.id, v.graph_id, v.sha256
+    )
+    SELECT id FROM hit
+    UNION
+    SELECT v.id FROM hit JOIN item_versions v ON v.mailbox_id = ${mailboxId} AND v.data_type = ${rule.dataType}
+      AND v.graph_id = hit.graph_id
+    WHERE hit.valid_to IS NULL`.execute(trx);
+  if (doomed.length === 0) return { versions: 0, items: 0 };
+  const ids = doomed.map((d) => d.id);
+  // Parts (attachments) go with their version by cascade: queue their blobs first.
+  for (const p of parts) {
+    await sql`
+      INSERT INTO purge_blob_candidates (sha256)
+      SELECT DISTINCT ${sql.ref(p.blobColumn)} FROM ${sql.raw(p.table)}
+      WHERE ${sql.ref(p.versionColumn)} = ANY(${ids}::bigint[])
+      ON CONFLICT DO NOTHING`.execute(trx);
+  }
+  const { rows } = await sql<{ versions: number; items: number }>`
+    WITH del AS (
+      DELETE FROM item_versions WHERE id = ANY(${ids}::bigint[])
+      RETURNING id, graph_id, sha256
     ),
     queued AS (
       INSERT INTO purge_blob_candidates (sha256) SELECT DISTINCT sha256 FROM del ON CONFLICT DO NOTHING
@@ -144,7 +156,7 @@ async function deleteItemVersions(
     SELECT count(*)::bigint AS versions,
       count(DISTINCT graph_id) FILTER (WHERE NOT EXISTS (
         SELECT 1 FROM item_versions x WHERE x.mailbox_id = ${mailboxId} AND x.data_type = ${rule.dataType}
-          AND x.graph_id = del.graph_id AND x.id NOT IN (SELECT id FROM del)))::bigint AS items
+          AND x.graph_id = del.graph_id AND x.id <> ALL(${ids}::bigint[])))::bigint AS items
     FROM del`.execute(trx);
   return { versions: rows[0]?.versions ?? 0, items: rows[0]?.items ?? 0 };
 }

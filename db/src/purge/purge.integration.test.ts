@@ -294,6 +294,35 @@ describe("purge", () => {
     expect(await t.db.selectFrom("purge_pending_objects").select("sha256").execute()).toEqual([]);
   });
 
+  it("deletes the blobs of a version's parts (task attachments) with the version", async () => {
+    const now = new Date();
+    const m = await seedMailbox(t.db, "todo@contoso.example");
+    const task = await seedContent(t.db, s.store, '{"title":"file the report"}', "tasks");
+    const file = await seedContent(t.db, s.store, "%PDF-1.7 the report");
+    const id = await seedVersion(t.db, {
+      mailboxId: m.id,
+      dataType: "tasks",
+      graphId: "t1",
+      content: task,
+      validFrom: daysAgo(9, now),
+      validTo: daysAgo(8, now),
+    });
+    await sql`INSERT INTO item_parts (item_version_id, part_id, kind, size, sha256)
+      VALUES (${id}, 'a1', 'attachment', ${file.size}, ${file.sha256})`.execute(t.db);
+    await ageObjects(s, 2 * HOUR);
+    await applyPolicyChange(
+      t.db,
+      { rules: [{ dataType: "tasks", retentionDays: 7 }] },
+      { confirmed: true, actor },
+    );
+
+    const report = await purgeExpired(t.db, s.backend, { dryRun: false, now, sweep: false });
+    expect(report.history.versions).toBe(1);
+    expect(report.blobs.rows).toBe(2);
+    expect(await objectExists(s, file.sha256)).toBe(false);
+    expect(await objectExists(s, task.sha256)).toBe(false);
+  });
+
   it("removes orphan objects only after the grace period", async () => {
     const old = await s.store.putBuffer(Buffer.from("written by a page that rolled back, long ago"));
     await ageObjects(s, 2 * HOUR);

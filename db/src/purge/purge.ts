@@ -9,7 +9,7 @@ import { countUnreferencedBlobRows, purgeCandidateBatch, queueUnreferencedBlobRo
 import { mailboxesWithExpired, purgeMailboxBatch } from "./history";
 import { type ObjectReaper, reaperFor, type TReaperHooks } from "./object-reaper";
 import { processPendingObjects, sweepOrphanObjects, type TObjectCounts, zeroObjectCounts } from "./objects";
-import { findBlobReferences, isReferencedSql } from "./references";
+import { findBlobReferences, findVersionPartRefs, isReferencedSql } from "./references";
 
 /**
  * The retention purge (`coffer purge`, the daily job, a policy change): deletes what the retention rules
@@ -45,6 +45,8 @@ export type TPurgeOptions = {
   sweep?: boolean;
   trigger?: "schedule" | "manual" | "policy_change";
   requestedBy?: string;
+  /** How long to wait for a running purge to finish before giving up with PurgeBusyError (default 10 s). */
+  lockWaitMs?: number;
   log?: (line: string) => void;
   /** Called after each committed step (tests interrupt runs here). */
   onStep?: (step: TPurgeStep) => Promise<void> | void;
@@ -108,10 +110,19 @@ export async function purgeExpired(
   if (options.dryRun) return dryRun(db, backend, rules, options, now);
   // The advisory lock lives on one pinned connection for the whole run; the work uses the pool.
   return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{
-      ok: boolean;
-    }>`SELECT pg_try_advisory_lock(hashtext(${LOCK_KEY})) AS ok`.execute(conn);
-    if (!rows[0]?.ok) {
+    // Waits a little: right after a purge process is killed, the server may not have noticed yet that
+    // its connection (and so its lock) is gone.
+    let isLocked = false;
+    const deadline = Date.now() + (options.lockWaitMs ?? 10_000);
+    for (;;) {
+      const { rows } = await sql<{
+        ok: boolean;
+      }>`SELECT pg_try_advisory_lock(hashtext(${LOCK_KEY})) AS ok`.execute(conn);
+      isLocked = rows[0]?.ok === true;
+      if (isLocked || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!isLocked) {
       const running = await db
         .selectFrom("purge_runs")
         .select(["started_at", "requested_by"])
@@ -182,6 +193,7 @@ async function applyRun(
       .execute();
   };
 
+  const parts = await findVersionPartRefs(db);
   const allTouched = new Set<string>();
   const allHeld = new Set<string>();
   try {
@@ -201,7 +213,7 @@ async function applyRun(
             continue;
           }
           for (;;) {
-            const b = await purgeMailboxBatch(db, rule, m.id, batchSize);
+            const b = await purgeMailboxBatch(db, rule, m.id, batchSize, parts);
             if (b === null) {
               held.add(m.id); // put on hold since the page was read
               break;

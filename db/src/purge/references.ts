@@ -37,3 +37,23 @@ export function isReferencedSql(
   );
   return sql<boolean>`(${sql.join(checks, sql` OR `)})`;
 }
+
+/**
+ * Tables whose rows belong to an item version (a foreign key to `item_versions`, cascading) and hold a
+ * blob (a foreign key to `blobs`): the attachments of a task, say. Deleting a version deletes these rows
+ * by cascade, so the purge queues their blobs as candidates first.
+ */
+export type TVersionPartRef = { table: string; versionColumn: string; blobColumn: string };
+
+export async function findVersionPartRefs(db: DbOrTrx): Promise<TVersionPartRef[]> {
+  const { rows } = await sql<{ tbl: string; vcol: string; bcol: string }>`
+    SELECT v.conrelid::regclass::text AS tbl, va.attname AS vcol, ba.attname AS bcol
+    FROM pg_constraint v
+    JOIN pg_attribute va ON va.attrelid = v.conrelid AND va.attnum = v.conkey[1]
+    JOIN pg_constraint b ON b.conrelid = v.conrelid AND b.contype = 'f' AND cardinality(b.conkey) = 1
+      AND b.confrelid = 'blobs'::regclass
+    JOIN pg_attribute ba ON ba.attrelid = b.conrelid AND ba.attnum = b.conkey[1]
+    WHERE v.contype = 'f' AND cardinality(v.conkey) = 1 AND v.confrelid = 'item_versions'::regclass
+    ORDER BY 1, 2, 3`.execute(db);
+  return rows.map((r) => ({ table: r.tbl, versionColumn: r.vcol, blobColumn: r.bcol }));
+}

@@ -5,9 +5,13 @@
  */
 export { cat } from "./cat";
 export { catPim } from "./cat-pim";
+export { deprovision } from "./deprovision";
 export { doctor } from "./doctor";
+export { hold } from "./hold";
 export { ls } from "./ls";
 export { lsPim } from "./ls-pim";
+export { policy } from "./policy";
+export { purge } from "./purge";
 export { search } from "./search";
 export { sync } from "./sync";
 export { syncPimCommand } from "./sync-pim";
