@@ -76,7 +76,7 @@ export async function describeTaskDeletion(
       "messages and folders that have since been deleted or moved will no longer be shown at earlier points in time. " +
       "Current folders and messages stay archived. Its logs are deleted too." +
       (onHold
-        ? ` ${onHold} ${onHold === 1 ? "mailbox is" : "mailboxes are"} under legal hold and keep their history.`
+        ? ` ${onHold} ${onHold === 1 ? "mailbox is under legal hold and keeps its" : "mailboxes are under legal hold and keep their"} history.`
         : "");
   }
   if (isRunning) warning += " The task is running now: wait for it to finish before removing it.";

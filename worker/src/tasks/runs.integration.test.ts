@@ -368,7 +368,7 @@ describe("deleting a task", () => {
       isRunning: false,
     });
     expect(preview.warning).toMatch(
-      /^Removing the task "Delete me" will reset the Exchange Folders Full View for all 2 mailboxes processed by the task: .* 1 mailbox is under legal hold and keep their history\.$/,
+      /^Removing the task "Delete me" will reset the Exchange Folders Full View for all 2 mailboxes processed by the task: .* 1 mailbox is under legal hold and keeps its history\.$/,
     );
     await expect(deleteTask(h.ctx, task.id, { confirm: false }, "a")).rejects.toBeInstanceOf(TaskInputError);
     expect((await getTask(h.ctx, task.id)).id).toBe(task.id);
