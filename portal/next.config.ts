@@ -1,12 +1,12 @@
 import type { NextConfig } from "next";
 
 // Headers for the portal's own pages. The add-in under /addin/ is left out on purpose: Outlook on the web
-// shows the task pane inside an iframe on Microsoft's origins, so it must stay frameable.
+// shows the task pane inside an iframe on Microsoft's origins, so it must stay frameable. Framing rules
+// and the Content-Security-Policy of pages come from proxy.ts (a nonce per request); the message body
+// document, which the portal frames itself, sets its own.
 const PORTAL_SECURITY_HEADERS = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
 ];
 
 const nextConfig: NextConfig = {
@@ -16,6 +16,8 @@ const nextConfig: NextConfig = {
   // The workspace packages ship TypeScript sources (no build step), so Next compiles them.
   transpilePackages: ["@coffer/db", "@coffer/worker"],
   poweredByHeader: false,
+  // forbidden() and unauthorized() (403 and 401 pages), used by lib/authz/guard.ts.
+  experimental: { authInterrupts: true },
   reactStrictMode: true,
   async headers() {
     return [

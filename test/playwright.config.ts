@@ -8,9 +8,13 @@ import { defineConfig } from "@playwright/test";
  *
  * The portal is started by `webServer`: test/e2e/serve-portal.ts builds it into portal/.next-e2e when
  * its sources are newer than that build (always on CI), creates a fresh migrated database on the
- * PostgreSQL server named by DATABASE_URL (`.coffer/env` from `npm run stack`, or the environment) and
- * runs `next start` on 127.0.0.1:COFFER_E2E_PORT (default 3100) against it; the database is dropped
+ * PostgreSQL server named by DATABASE_URL (`.coffer/env` from `npm run stack`, or the environment),
+ * starts its own Microsoft 365 simulator with the small e2e tenant, archives it with the real sync, and
+ * runs `next start` on 127.0.0.1:COFFER_E2E_PORT (default 3100) against all that; everything is removed
  * when Playwright stops the server. Outside CI an already running server on that port is reused.
+ *
+ * The `setup` project signs in once per role through the simulator's sign-in page and saves each
+ * browser state (test-results/e2e-auth/); the specs start from those states.
  */
 const REPO_ROOT = path.resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.COFFER_E2E_PORT ?? 3100);
@@ -32,6 +36,9 @@ export default defineConfig({
     browserName: "chromium",
     headless: true,
     screenshot: "on",
+    // The simulator's sign-in page is HTTPS with a certificate from its own local CA, which Chromium
+    // does not know. (The portal's server trusts that CA explicitly; the browser only shows the page.)
+    ignoreHTTPSErrors: true,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.COFFER_CHROMIUM ?? "/usr/bin/chromium",
@@ -47,15 +54,18 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium" }],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["setup"], testIgnore: /auth\.setup\.ts$/ },
+  ],
   webServer: {
     command: `npx tsx test/e2e/serve-portal.ts ${PORT}`,
     cwd: REPO_ROOT,
-    // The home page is static, so it answers even when PostgreSQL is down (the health test then says why).
+    // serve-portal writes the fixture file before the portal starts, so once / answers both are ready.
     url: `${BASE_URL}/`,
     reuseExistingServer: !IS_CI,
-    // a cold `next build` on a busy 2-core machine takes well under this
-    timeout: 240_000,
+    // a cold `next build` (about 2 minutes on a busy 2-core machine) plus seeding and two syncs (seconds)
+    timeout: 420_000,
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },

@@ -1,10 +1,14 @@
 /**
- * The portal's main navigation. Only pages that exist are listed; the archive browser, search and the
- * admin console add their entries here when they arrive (and sign-in goes in the header's end slot).
+ * The portal's main navigation. Entries appear for the people who can use them; the server checks access
+ * on every page regardless (lib/authz/guard.ts), so hiding a link is convenience, not security.
  */
 export type TNavItem = { href: string; label: string };
 
-export const NAV_ITEMS: readonly TNavItem[] = [
-  { href: "/", label: "Overview" },
-  { href: "/status", label: "System status" },
-];
+export function navItemsFor(viewer: { isAdmin: boolean } | null): TNavItem[] {
+  return [
+    { href: "/", label: "Overview" },
+    ...(viewer ? [{ href: "/archive", label: "Archive" }] : []),
+    ...(viewer?.isAdmin ? [{ href: "/admin/users", label: "Users" }] : []),
+    { href: "/status", label: "System status" },
+  ];
+}
