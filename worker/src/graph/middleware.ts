@@ -80,6 +80,9 @@ export class LimitRetryHandler implements Middleware {
         released = true;
         void this.limiter.release(lease).catch(() => {});
       };
+      // The SDK's AuthenticationHandler appends to an existing Authorization header ("Bearer a, Bearer b"):
+      // clear it so each attempt carries exactly one, possibly fresher, token.
+      clearHeader(context, "Authorization");
       let response: Response | undefined;
       try {
         stats.requests++;
@@ -127,11 +130,10 @@ export class LimitRetryHandler implements Middleware {
         context.response = releaseWhenConsumed(response, release);
         return;
       }
-      // Discard this body (frees the socket) and the lease before waiting.
-      await response.body?.cancel().catch(() => {});
-      release();
       stats.retries++;
       if (status === 401) {
+        await response.body?.cancel().catch(() => {});
+        release();
         refreshedToken = true;
         this.tokens.invalidate();
         continue;
@@ -139,9 +141,15 @@ export class LimitRetryHandler implements Middleware {
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
       if (status === 429 || retryAfterMs !== undefined) stats.throttled++;
       if (key && (retryAfterMs !== undefined || status === 429)) {
-        // Mailbox-wide: every worker holds off until then (the limiter enforces it at the next acquire).
-        await this.limiter.setNotBefore(key, retryAfterMs ?? this.backoff(attempt));
+        // Mailbox-wide: every worker holds off until then. Recorded BEFORE this request's slot is freed, so
+        // whoever takes the slot next already sees it (never a request before a Retry-After expired).
+        await this.limiter.setNotBefore(key, retryAfterMs ?? this.backoff(attempt)).catch(() => {});
+        await response.body?.cancel().catch(() => {});
+        release();
       } else {
+        // Discard this body (frees the socket) and the lease before waiting.
+        await response.body?.cancel().catch(() => {});
+        release();
         await sleep(retryAfterMs ?? this.backoff(attempt), signal);
       }
     }
@@ -150,6 +158,19 @@ export class LimitRetryHandler implements Middleware {
   private backoff(attempt: number): number {
     const cap = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(cap / 2 + (Math.random() * cap) / 2);
+  }
+}
+
+function clearHeader(context: Context, name: string): void {
+  const headers = context.options?.headers;
+  if (!headers) return;
+  if (headers instanceof Headers) headers.delete(name);
+  else if (Array.isArray(headers)) {
+    const kept = headers.filter(([k]) => k?.toLowerCase() !== name.toLowerCase());
+    headers.splice(0, headers.length, ...kept);
+  } else {
+    for (const k of Object.keys(headers))
+      if (k.toLowerCase() === name.toLowerCase()) delete (headers as Record<string, string>)[k];
   }
 }
 

@@ -115,6 +115,7 @@ const REASONS: Record<number, TWaitReason> = { 1: "retry-after", 2: "concurrency
  */
 export class GraphRateLimiter {
   private readonly gates = new Map<string, TLocalGate>();
+  private readonly notBefore = new Map<string, number>();
   private readonly held = new Map<string, Set<string>>();
   private readonly owner = `${hostname()}/${process.pid}`;
   private seq = 0;
@@ -144,6 +145,13 @@ export class GraphRateLimiter {
       let blockedSince = 0;
       for (;;) {
         signal?.throwIfAborted();
+        // A Retry-After this process saw is known here before Redis has it: never send before it either.
+        const localWait = (this.notBefore.get(key) ?? 0) - Date.now();
+        if (localWait > 0) {
+          this.waits["retry-after"]++;
+          await sleep(localWait + 5, signal);
+          continue;
+        }
         const [granted, reason, waitMs] = (await this.run(
           ACQUIRE,
           [`${key}:leases`, `${key}:win`, `${key}:nb`],
@@ -205,9 +213,15 @@ export class GraphRateLimiter {
     }
   }
 
-  /** Records a Retry-After for the whole mailbox; every worker's next acquire waits for it. */
+  /**
+   * Records a Retry-After for the whole mailbox; every worker's next acquire waits for it. Known in this
+   * process at once (synchronously), in Redis for the others when the promise resolves: call it before
+   * releasing the throttled request's lease, so the slot's next holder already sees it.
+   */
   async setNotBefore(key: string, delayMs: number): Promise<void> {
-    await this.run(SET_NOT_BEFORE, [`${key}:nb`], [Math.max(1, Math.ceil(delayMs))]);
+    const ms = Math.max(1, Math.ceil(delayMs));
+    this.notBefore.set(key, Math.max(this.notBefore.get(key) ?? 0, Date.now() + ms));
+    await this.run(SET_NOT_BEFORE, [`${key}:nb`], [ms]);
   }
 
   /** Requests counted in the current window (tests, diagnostics). */
