@@ -8,8 +8,8 @@ import { DAY_MS, ianaZone, utcToWall, wallToUtc } from "./time";
  * (cancelled occurrences), and one VEVENT per exception with RECURRENCE-ID. Times keep the event's own
  * zone (TZID + a VTIMEZONE block) so a series stays at its wall-clock time across DST changes.
  *
- * Not in the ICS because Graph's event JSON does not carry them: the event's file attachments (Graph
- * lists them separately), reminders' snooze state, and per-attendee comments. Deterministic: the same JSON
+ * Not in the ICS because Graph's event JSON does not carry them: reminders' snooze state and per-attendee
+ * comments. File attachments are fetched separately by the sync and embedded when passed in. Deterministic: the same JSON
  * gives the same bytes (DTSTAMP is the event's last modification).
  */
 
@@ -245,8 +245,14 @@ function modeOf(e: TJson): { mode: TTimeMode; zone: string } {
   return { mode: zone === "UTC" ? { kind: "utc" } : { kind: "zone", tzid: zone }, zone };
 }
 
-/** The ICS text of one archived event (series master with its exceptions, or a single event). */
-export function renderEventIcs(event: TJson): string {
+export type TIcsAttachment = { name: string; contentType: string; bytes: Buffer };
+
+/**
+ * The ICS text of one archived event (series master with its exceptions, or a single event). File
+ * attachments, when given, are embedded in the VEVENT (`ATTACH;VALUE=BINARY;ENCODING=BASE64`, RFC 5545
+ * §3.8.1.1): the ICS then carries what Outlook's own export leaves out.
+ */
+export function renderEventIcs(event: TJson, attachments: readonly TIcsAttachment[] = []): string {
   const { mode, zone } = modeOf(event);
   const uid = str(event.iCalUId) || str(event.id);
   const lines: string[] = [];
@@ -281,6 +287,17 @@ export function renderEventIcs(event: TJson): string {
       push({ ...first, value: ex.map((ms) => timeProp("EXDATE", ms, mode).value).join(",") });
     }
   }
+  for (const a of attachments)
+    push({
+      name: "ATTACH",
+      params: [
+        ["FMTTYPE", paramValue(a.contentType)],
+        ["ENCODING", "BASE64"],
+        ["VALUE", "BINARY"],
+        ["X-FILENAME", paramValue(a.name)],
+      ],
+      value: a.bytes.toString("base64"),
+    });
   lines.push("END:VEVENT\r\n");
   for (const x of (event.exceptionOccurrences as TJson[] | undefined) ?? []) {
     const xm =

@@ -3,7 +3,7 @@
  * (point in time, calendar views, cards, task lists, notes, originals with ICS/vCard), the sync's page
  * commit, and the ICS/vCard renderers. See worker/src/pim/README.md for what Graph does and does not return.
  */
-export { renderEventIcs } from "./ics";
+export { renderEventIcs, type TIcsAttachment } from "./ics";
 export {
   expandEvent,
   getCalendarView,

@@ -127,7 +127,7 @@ export async function listPimItems(
   return rows.map(toItem);
 }
 
-/** One item's version at T, with its parts (task attachments). */
+/** One item's version at T, with its parts (file attachments of events and tasks). */
 export async function getPimItem(
   db: DbOrTrx,
   mailboxId: string,
@@ -201,13 +201,16 @@ export async function readPimOriginal(
   const json = await blobs.readBuffer(item.sha256);
   const out: TPimOriginal = { item, json };
   const base = safeFileName(item.title || dataType);
-  if (dataType === "calendar")
+  if (dataType === "calendar") {
+    const attachments = [];
+    for (const p of item.parts)
+      attachments.push({ name: p.name, contentType: p.contentType, bytes: await blobs.readBuffer(p.sha256) });
     out.rendering = {
       contentType: "text/calendar; charset=utf-8",
       fileName: `${base}.ics`,
-      text: renderEventIcs(parse(json)),
+      text: renderEventIcs(parse(json), attachments),
     };
-  else if (dataType === "contacts")
+  } else if (dataType === "contacts")
     out.rendering = {
       contentType: "text/vcard; charset=utf-8",
       fileName: `${base}.vcf`,

@@ -3,6 +3,7 @@ import {
   getCalendarView,
   getContactCards,
   getNotes,
+  getPimItem,
   getTaskLists,
   listPimContainers,
   listPimItems,
@@ -56,7 +57,12 @@ function truthOf(s: PimState): TTruth {
       tasks: s.todoLists.map((l) => l.id).sort(),
       notes: ["notes"],
     },
-    parts: new Map(s.tasks.map((t) => [t.id, t.attachments.map((a) => a.sha256).sort()])),
+    parts: new Map([
+      ...s.tasks.map((t) => [t.id, t.attachments.map((a) => a.sha256).sort()] as const),
+      ...s.events
+        .filter((e) => e.attachments.length)
+        .map((e) => [e.id, e.attachments.map((a) => a.sha256).sort()] as const),
+    ]),
   };
 }
 
@@ -70,6 +76,10 @@ async function archiveAt(mailboxId: string, at: Date): Promise<TTruth> {
     out.containers[type] = (await listPimContainers(h.db, mailboxId, type, { at }))
       .map((c) => c.graphId)
       .sort();
+  }
+  for (const e of out.calendar) {
+    const parts = (await getPimItem(h.db, mailboxId, "calendar", e.id, { at }))?.parts ?? [];
+    if (parts.length) out.parts.set(e.id, parts.map((p) => p.sha256).sort());
   }
   for (const l of await getTaskLists(h.db, mailboxId, { at }))
     for (const t of l.tasks) out.parts.set(t.graphId, t.attachments.map((a) => a.sha256).sort());
@@ -89,6 +99,13 @@ describe("calendar, contacts, tasks and notes round trip", () => {
       start: { dateTime: "2026-03-02T09:30:00", timeZone: BERLIN },
       end: { dateTime: "2026-03-02T10:00:00", timeZone: BERLIN },
       location: "Fjord Room",
+      attachments: [
+        {
+          name: "agenda.txt",
+          contentType: "text/plain",
+          contentBytes: Buffer.from("1. Numbers\n2. Plans\n").toString("base64"),
+        },
+      ],
       attendees: [
         {
           type: "required",
@@ -263,6 +280,12 @@ describe("calendar, contacts, tasks and notes round trip", () => {
     const dtstart = m.getFirstProperty("dtstart");
     expect(dtstart?.getParameter("tzid")).toBe("Europe/Berlin");
     expect(String(dtstart?.getFirstValue())).toBe("2026-03-02T09:30:00");
+    // the event's file attachment travels inside the ICS (Outlook's own export leaves it out)
+    const attach = m.getFirstProperty("attach");
+    expect(attach?.getParameter("x-filename")).toBe("agenda.txt");
+    expect(Buffer.from(String(attach?.getFirstValue()), "base64").toString("utf8")).toBe(
+      "1. Numbers\n2. Plans\n",
+    );
     expect(m.getAllProperties("exdate").map((p) => String(p.getFirstValue()))).toEqual([
       "2026-03-09T09:30:00",
     ]);

@@ -185,10 +185,27 @@ export class PimSource {
     return this.get("get task", `${this.base}/todo/lists/${l}/tasks/${i}?$expand=checklistItems`);
   }
 
-  async listTaskAttachments(listId: string, taskId: string): Promise<TAttachmentMeta[]> {
+  private attachmentsBase(type: TPimType, containerId: string, id: string): string {
+    const i = encodeURIComponent(id);
+    if (type === "calendar") return `${this.base}/events/${i}/attachments`;
+    return `${this.base}/todo/lists/${encodeURIComponent(containerId)}/tasks/${i}/attachments`;
+  }
+
+  /** File attachments of an event or a task (metadata only; the bytes come from `attachmentBytes`). */
+  async listAttachments(
+    type: "calendar" | "tasks",
+    containerId: string,
+    id: string,
+  ): Promise<TAttachmentMeta[]> {
     const out: TAttachmentMeta[] = [];
-    const url = `${this.base}/todo/lists/${encodeURIComponent(listId)}/tasks/${encodeURIComponent(taskId)}/attachments?$select=id,name,contentType,size,lastModifiedDateTime`;
-    for await (const a of this.pages("list task attachments", url))
+    const url = `${this.attachmentsBase(type, containerId, id)}?$select=id,name,contentType,size,lastModifiedDateTime`;
+    for await (const a of this.pages(`list ${type} attachments`, url)) {
+      // Item and reference attachments of events have no bytes of their own ($value is for files).
+      if (
+        typeof a["@odata.type"] === "string" &&
+        !/(fileAttachment|taskFileAttachment)$/.test(a["@odata.type"])
+      )
+        continue;
       out.push({
         id: String(a.id),
         name: String(a.name ?? ""),
@@ -196,12 +213,18 @@ export class PimSource {
         size: Number(a.size ?? 0),
         lastModifiedDateTime: typeof a.lastModifiedDateTime === "string" ? a.lastModifiedDateTime : null,
       });
+    }
     return out;
   }
 
-  async taskAttachmentBytes(listId: string, taskId: string, attachmentId: string): Promise<Buffer> {
-    const url = `${this.base}/todo/lists/${encodeURIComponent(listId)}/tasks/${encodeURIComponent(taskId)}/attachments/${encodeURIComponent(attachmentId)}/$value`;
-    const res = await this.graph.getMailboxRaw("get task attachment", url, this.mailboxId, this.ctx);
+  async attachmentBytes(
+    type: "calendar" | "tasks",
+    containerId: string,
+    id: string,
+    attachmentId: string,
+  ): Promise<Buffer> {
+    const url = `${this.attachmentsBase(type, containerId, id)}/${encodeURIComponent(attachmentId)}/$value`;
+    const res = await this.graph.getMailboxRaw(`get ${type} attachment`, url, this.mailboxId, this.ctx);
     return Buffer.from(await res.arrayBuffer());
   }
 }

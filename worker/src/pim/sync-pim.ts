@@ -38,8 +38,8 @@ import { DATA_TYPE_OF, summarize } from "./summarize";
 /**
  * Sync of calendars, contacts, To Do tasks and notes: per mailbox and data type, the containers (listed
  * each run: a handful) and then each container's item delta, round after round. Each changed item is
- * fetched with one canonical GET and archived as the exact bytes Graph returned (plus its task
- * attachments); history rows, checkpoints and reconciliation are the archive engine's (commitItemPage,
+ * fetched with one canonical GET and archived as the exact bytes Graph returned (plus the file
+ * attachments of events and tasks); history rows, checkpoints and reconciliation are the archive engine's (commitItemPage,
  * commitFolderPage), one transaction per delta page. A type whose sync the retention policy turns off is
  * not synced at all.
  */
@@ -440,8 +440,9 @@ async function archiveItem(
     const blob = await ctx.deps.blobs.putBuffer(fetched.bytes);
     const parts: TPartInsert[] = [];
     const partBlobs: StoredBlob[] = [];
-    if (ctx.type === "tasks" && fetched.json.hasAttachments === true) {
-      for (const a of await ctx.source.listTaskAttachments(containerId, id)) {
+    const type = ctx.type;
+    if ((type === "tasks" || type === "calendar") && fetched.json.hasAttachments === true) {
+      for (const a of await ctx.source.listAttachments(type, containerId, id)) {
         const lastModifiedAt = a.lastModifiedDateTime ? new Date(a.lastModifiedDateTime) : null;
         const known = previous.find(
           (p) =>
@@ -452,7 +453,7 @@ async function archiveItem(
         let sha256 = known?.sha256;
         if (!sha256) {
           const stored = await ctx.deps.blobs.putBuffer(
-            await ctx.source.taskAttachmentBytes(containerId, id, a.id),
+            await ctx.source.attachmentBytes(type, containerId, id, a.id),
           );
           partBlobs.push(stored);
           sha256 = stored.sha256;
