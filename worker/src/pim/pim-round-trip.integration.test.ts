@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveMailbox } from "../sync/sync-mailbox";
 import { startHarness, type THarness } from "../sync/testing/harness";
 import { syncCalendar, syncPim } from "./sync-pim";
+import { syncPimTenant } from "./sync-pim-tenant";
 
 /**
  * Round trips of calendars, contacts, To Do and notes through the real simulator, PostgreSQL, Redis and
@@ -394,13 +395,17 @@ describe("a generated demo mailbox", () => {
         userPrincipalName: string;
       };
       const mailbox = await resolveMailbox(g.deps, owner.userPrincipalName);
-      const r = await syncPim(g.deps, mailbox);
-      expect(r.map((x) => `${x.type}:${x.status}:${x.reason ?? ""}`)).toEqual([
-        "calendar:synced:",
-        "contacts:synced:",
-        "tasks:synced:",
-        "notes:synced:",
-      ]);
+      // the whole tenant (as `coffer sync-pim --all`): every enabled, licensed user
+      const all = await syncPimTenant(g.deps, { parallel: 2 });
+      expect(all.mailboxes.length).toBeGreaterThan(0);
+      for (const m of all.mailboxes)
+        expect(m.types.map((x) => `${x.type}:${x.status}`)).toEqual([
+          "calendar:synced",
+          "contacts:synced",
+          "tasks:synced",
+          "notes:synced",
+        ]);
+      expect(all.mailboxes.map((m) => m.upn)).toContain(mailbox.upn);
       const state = await g.ctl.pimState(owner.userPrincipalName);
       const at = new Date();
       for (const [type, truth] of [
