@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appToken, deltaRound, graphClient, raw, startTestSim, type TestSim } from "./helpers";
@@ -393,6 +396,53 @@ describe("generated tenant", () => {
       expect((r.json.exceptionOccurrences as J[]).map((x) => x.id)).toEqual(master.exceptionIds);
     } finally {
       await g.close();
+    }
+  });
+});
+
+describe("persistence", () => {
+  it("keeps calendars, events, contacts, tasks (with attachments) and notes across a restart", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pim-state-"));
+    const stateFile = path.join(dir, "state.json");
+    const a = await startTestSim({ stateFile, throttle: false });
+    let before: Awaited<ReturnType<typeof a.ctl.pimState>>;
+    try {
+      await a.ctl.createUser({ userPrincipalName: "keep@contoso.example", displayName: "Keep" });
+      const m = await a.ctl.createEvent("keep@contoso.example", weekly);
+      await a.ctl.addEventException("keep@contoso.example", m.id, {
+        originalStartDate: "2026-03-23",
+        subject: "moved",
+      });
+      await a.ctl.createContact("keep@contoso.example", {
+        displayName: "Kept",
+        phones: [{ type: "pager", number: "1" }],
+      });
+      await a.ctl.createTask("keep@contoso.example", {
+        title: "Kept",
+        attachments: [{ name: "a.txt", contentType: "text/plain", contentBytes: "aGk=" }],
+      });
+      await a.ctl.createNote("keep@contoso.example", { subject: "Kept" });
+      before = await a.ctl.pimState("keep@contoso.example");
+    } finally {
+      await a.close();
+    }
+    const b = await startTestSim({ stateFile, throttle: false });
+    try {
+      const after = await b.ctl.pimState("keep@contoso.example");
+      // sha256s cover @odata.context, which names the (new) port: compare everything else
+      const strip = (x: typeof before) =>
+        JSON.stringify({
+          ...x,
+          events: x.events.map(({ sha256: _s, ...e }) => e),
+          contacts: x.contacts.map(({ sha256: _s, ...c }) => c),
+          tasks: x.tasks.map(({ sha256: _s, ...t }) => t),
+          notes: x.notes.map(({ sha256: _s, ...n }) => n),
+        });
+      expect(strip(after)).toBe(strip(before));
+      expect(after.tasks[0]?.attachments[0]?.sha256).toBe(sha("hi"));
+    } finally {
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
