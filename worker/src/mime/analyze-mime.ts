@@ -45,6 +45,20 @@ export const MAX_BODY_TEXT = 200_000;
 /** Above this, the parser stops getting bytes (the blob store still gets all of them). */
 export const MAX_PARSE_BYTES = 64 * 1024 * 1024;
 const MAX_ATTACHMENTS_LISTED = 500;
+const STANDARD_HEADERS = [
+  "from",
+  "date",
+  "subject",
+  "to",
+  "cc",
+  "message-id",
+  "content-type",
+  "mime-version",
+  "received",
+  "return-path",
+  "sender",
+  "reply-to",
+];
 const MAX_HTML_TO_TEXT = 2_000_000;
 
 export function emptyMetadata(): TMailMetadata {
@@ -93,13 +107,13 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
     const finish = () => {
       if (isParserDone) return;
       isParserDone = true;
-      // mailparser reads almost anything; a message with neither From nor Date (both required by RFC 5322)
-      // is not one, whatever the parser made of it.
-      if (!sawHeaders && !errors.length) errors.push("not an RFC 5322 message: no From or Date header");
+      // mailparser reads almost anything; bytes without a single standard header field are not a message,
+      // whatever the parser made of them.
+      if (!sawHeaders && !errors.length) errors.push("not an RFC 5322 message: no standard header field");
       resolve({ metadata: meta, parseError: errors.length ? errors.join("; ").slice(0, 2000) : null });
     };
     parser.on("headers", (headers: Map<string, HeaderValue>) => {
-      sawHeaders = headers.has("from") || headers.has("date");
+      sawHeaders = STANDARD_HEADERS.some((h) => headers.has(h));
       readHeaders(headers, meta);
     });
     parser.on("data", (part: AttachmentStream | MessageText) => {
@@ -119,7 +133,14 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
         part.content.on("end", () => part.release());
         part.content.on("error", () => part.release());
       } else if (part.type === "text") {
-        const text = typeof part.text === "string" ? part.text : "";
+        // mailparser converts HTML to text only for some layouts (not an HTML part inside multipart/mixed
+        // without a text part): fall back to our own conversion so such messages are searchable too.
+        const text =
+          typeof part.text === "string" && part.text.trim()
+            ? part.text
+            : typeof part.html === "string"
+              ? htmlToSearchText(part.html)
+              : "";
         meta.isBodyTruncated = text.length > MAX_BODY_TEXT;
         meta.bodyText = text.slice(0, MAX_BODY_TEXT);
       }
@@ -220,4 +241,30 @@ function addresses(v: HeaderValue | undefined): TMailAddress[] {
   };
   for (const o of objs) if (isAddressObject(o)) visit(o.value);
   return out;
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+/**
+ * HTML to plain words for the search index (not for display): drops scripts, styles and tags, keeps
+ * line breaks of block elements, decodes the common entities.
+ */
+export function htmlToSearchText(html: string): string {
+  return html
+    .slice(0, MAX_BODY_TEXT * 4)
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/gi, "\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+      if (e[0] === "#") {
+        const code =
+          e[1] === "x" || e[1] === "X" ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : " ";
+      }
+      return ENTITIES[e.toLowerCase()] ?? m;
+    })
+    .replace(/[ \t\r\f\v]+/g, " ")
+    .replace(/\n\s*\n+/g, "\n")
+    .trim();
 }
