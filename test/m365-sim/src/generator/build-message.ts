@@ -6,13 +6,14 @@ import { readFixture } from "./fixtures";
 import { hugeMessagePieces } from "./huge-message";
 import type { MailboxContext } from "./mail-context";
 import { planMessage } from "./mail-plan";
-import { composePieces, piecesToBuffer, piecesToStream } from "./mime-serialize";
+import { composedMeta } from "./message-meta";
+import { composePieces, pieceChunks, piecesLength, piecesToBuffer, piecesToStream } from "./mime-serialize";
 import type { GeneratedMessage } from "./types";
 
 /**
  * Message i of a mailbox. Only the plan (folder, date, read state) is computed here; the MIME is
- * built on every mime()/stream() call and dropped afterwards, so a mailbox of any size costs no
- * memory beyond the message being read.
+ * built on every mime()/stream()/content() call and dropped afterwards, so a mailbox of any size
+ * costs no memory beyond the message being read. meta() answers header questions from the plan.
  */
 export function buildMessage(ctx: MailboxContext, index: number): GeneratedMessage {
   const plan = planMessage(ctx, index);
@@ -27,6 +28,11 @@ export function buildMessage(ctx: MailboxContext, index: number): GeneratedMessa
       ...base,
       mime: () => readFixture(set, plan.fixture),
       stream: () => createReadStream(join(set.dir, plan.fixture.path)),
+      meta: () => undefined,
+      content: () => {
+        const bytes = readFixture(set, plan.fixture);
+        return { size: bytes.length, chunks: () => [bytes] };
+      },
     };
   }
   const pieces = () =>
@@ -35,5 +41,10 @@ export function buildMessage(ctx: MailboxContext, index: number): GeneratedMessa
     ...base,
     mime: () => piecesToBuffer(pieces()),
     stream: () => piecesToStream(pieces()),
+    meta: () => composedMeta(ctx, plan),
+    content: () => {
+      const all = pieces();
+      return { size: piecesLength(all), chunks: () => pieceChunks(all) };
+    },
   };
 }

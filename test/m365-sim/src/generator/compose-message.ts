@@ -225,8 +225,6 @@ export function composeOptions(ctx: MailboxContext, plan: ComposedPlan): MailCom
       "",
     );
   }
-  const rng = rngFor(ctx.seed, ctx.upn, "compose", plan.index);
-
   switch (plan.payload) {
     case "plain":
       options.text = conversationText(ctx, plan, true);
@@ -339,6 +337,11 @@ export function composeOptions(ctx: MailboxContext, plan: ComposedPlan): MailCom
     case "huge":
       throw new Error("the huge benchmark message is built by huge-message.ts");
   }
-  if (rng.chance(0.02)) options.headers = { ...headers, Importance: "high", "X-Priority": "1" };
+  if (isHighImportance(ctx, plan)) options.headers = { ...headers, Importance: "high", "X-Priority": "1" };
   return options;
+}
+
+/** One message in fifty is sent with high importance (`Importance: high`, `X-Priority: 1`). */
+export function isHighImportance(ctx: MailboxContext, plan: ComposedPlan): boolean {
+  return plan.payload !== "huge" && rngFor(ctx.seed, ctx.upn, "compose", plan.index).chance(0.02);
 }

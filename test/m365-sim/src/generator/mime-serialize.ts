@@ -210,14 +210,16 @@ export function piecesToBuffer(pieces: readonly Piece[]): Buffer {
   return out;
 }
 
-export function piecesToStream(pieces: readonly Piece[]): Readable {
-  function* all(): Generator<Buffer> {
-    for (const piece of pieces) {
-      if (Buffer.isBuffer(piece)) yield piece;
-      else yield* piece.chunks();
-    }
+/** The message's bytes in order; lazy pieces produce theirs while being iterated. */
+export function* pieceChunks(pieces: readonly Piece[]): Generator<Buffer> {
+  for (const piece of pieces) {
+    if (Buffer.isBuffer(piece)) yield piece;
+    else yield* piece.chunks();
   }
-  return Readable.from(all(), { objectMode: false });
+}
+
+export function piecesToStream(pieces: readonly Piece[]): Readable {
+  return Readable.from(pieceChunks(pieces), { objectMode: false });
 }
 
 /** The same options built by nodemailer's own asynchronous path; tests compare the two. */
