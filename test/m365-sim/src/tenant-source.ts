@@ -42,6 +42,25 @@ export interface GenMessage {
   mime(): Buffer;
   /** The same bytes as a stream (the generator's 100 MB benchmark message never sits in memory). */
   stream?(): Readable;
+  /** Top-level header facts from the generator's plan, without composing the MIME (undefined: parse `mime()`). */
+  meta?(): GenMessageMeta | undefined;
+  /** The bytes composed once, their size known before the first chunk (Content-Length, sha256 on the way). */
+  content?(): { size: number; chunks(): Iterable<Buffer> };
+}
+
+/** The generator's `GeneratedMessageMeta`. */
+export interface GenMessageMeta {
+  subject: string;
+  from: { name: string; address: string };
+  to: Array<{ name: string; address: string }>;
+  cc: Array<{ name: string; address: string }>;
+  internetMessageId: string;
+  inReplyTo?: string;
+  references: string[];
+  /** RFC 3339 UTC. */
+  sentDateTime: string;
+  importance: "normal" | "high";
+  hasAttachments: boolean;
 }
 
 export interface GenTodoList {

@@ -458,11 +458,12 @@ export function mimeResponse(mbx: Mailbox, m: MsgRec): SimResponse {
   const src = m.src;
   if (src.k === "blob" && !mbx.sources.blobs.has(src.sha))
     throw new GraphError(500, "ErrorCorruptData", "The message content is missing.");
-  const size = mbx.meta(m).size;
+  // One composition for both the Content-Length and the bytes (generated messages)
+  const content = mbx.openContent(m);
   return {
     status: 200,
     headers: { "Content-Type": "text/plain" },
-    stream: { open: () => mbx.openMime(m), length: size },
+    stream: { open: content.open, length: content.size },
   };
 }
 

@@ -97,7 +97,13 @@ export function svepList(mbx: Mailbox, m: MsgRec): SvepRec[] {
     ((m.atts ? m.atts.some((a) => !a.isInline) : meta.hasAttachments) ? 0x10 : 0);
   const computed: SvepRec[] = [
     { id: "Integer 0x0e07", value: String(flags) },
-    { id: "Integer 0x0e08", value: String(meta.size) },
+    {
+      id: "Integer 0x0e08",
+      // The size of generated MIME costs a composition: only when a filter or expansion reads it
+      get value() {
+        return String(mbx.digest(m).size);
+      },
+    },
     { id: "SystemTime 0x0e06", value: isoZ(m.received) ?? "" },
     { id: "SystemTime 0x0039", value: isoZ(m.sent ?? meta.date ?? m.received) ?? "" },
     { id: "String 0x001a", value: "IPM.Note" },
@@ -370,11 +376,9 @@ export async function messageJson(
       if (e.filter) {
         const f = prepareExpandFilter(parseFilter(e.filter));
         list = list.filter((p) =>
-          evaluate(
-            f,
-            { ...p, id: normalizeSvepId(p.id) ?? p.id },
-            { caseSensitive: (path) => path.length === 1 && (path[0] ?? "").toLowerCase() === "id" },
-          ),
+          evaluate(f, lazyValue(normalizeSvepId(p.id) ?? p.id, p), {
+            caseSensitive: (path) => path.length === 1 && (path[0] ?? "").toLowerCase() === "id",
+          }),
         );
       } else list = Object.values(m.svep ?? {});
       if (list.length > 0)
@@ -388,11 +392,20 @@ export async function messageJson(
 export function filterView(mbx: Mailbox, m: MsgRec, v: ViewCtx, needsSvep: boolean): Record<string, unknown> {
   const base = baseMessageJson(mbx, m, v);
   if (needsSvep)
-    base.singleValueExtendedProperties = svepList(mbx, m).map((p) => ({
-      id: normalizeSvepId(p.id) ?? p.id,
-      value: p.value,
-    }));
+    base.singleValueExtendedProperties = svepList(mbx, m).map((p) =>
+      lazyValue(normalizeSvepId(p.id) ?? p.id, p),
+    );
   return base;
+}
+
+/** The property under another id, its value still read only when asked for. */
+function lazyValue(id: string, p: SvepRec): SvepRec {
+  return {
+    id,
+    get value() {
+      return p.value;
+    },
+  };
 }
 
 export function filterUsesSvep(e: Expr): boolean {

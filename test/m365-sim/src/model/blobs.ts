@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 
@@ -41,6 +49,17 @@ export class BlobStore {
     if (this.dir) {
       const file = this.file(sha);
       if (existsSync(file)) return readFileSync(file);
+    }
+    throw new Error(`blob ${sha} is missing`);
+  }
+
+  /** Length in bytes, without reading the blob. */
+  size(sha: string): number {
+    const m = this.mem.get(sha);
+    if (m) return m.length;
+    if (this.dir) {
+      const file = this.file(sha);
+      if (existsSync(file)) return statSync(file).size;
     }
     throw new Error(`blob ${sha} is missing`);
   }

@@ -13,10 +13,8 @@ export interface EmailAddress {
   address: string;
 }
 
+/** What Graph's message JSON takes from the top-level headers (and the part headers, for hasAttachments). */
 export interface HeaderMeta {
-  size: number;
-  sha256: string;
-  headers: Array<{ name: string; value: string }>;
   subject: string;
   from?: EmailAddress;
   sender?: EmailAddress;
@@ -33,11 +31,24 @@ export interface HeaderMeta {
   deliveryReceipt: boolean;
   hasAttachments: boolean;
   threadIndex?: string;
-  /** The header list was not kept (generated messages: rebuilt on demand to save memory). */
-  headersDropped?: boolean;
 }
 
-function headerEnd(buf: Buffer): { end: number; bodyStart: number } {
+/** Header metadata read from bytes, with the header lines themselves. */
+export interface ParsedHeaderMeta extends HeaderMeta {
+  headers: Array<{ name: string; value: string }>;
+}
+
+/** sha256 (lower-case hex) and length of a message's MIME. */
+export interface Digest {
+  sha256: string;
+  size: number;
+}
+
+export function digestOf(bytes: Buffer): Digest {
+  return { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+}
+
+export function headerEnd(buf: Buffer): { end: number; bodyStart: number } {
   const crlf = buf.indexOf("\r\n\r\n");
   const lf = buf.indexOf("\n\n");
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 };
@@ -147,14 +158,10 @@ export function scanHasAttachments(
 }
 
 /**
- * Header metadata from a prefix of the message (huge messages are read as a stream); size and
- * sha256 are those of the whole message, computed by the caller.
+ * Header metadata of a message (or of its start: `hasAttachments` then sees only the parts in it).
+ * The bytes are not hashed; see `digestOf`.
  */
-export function readHeaderMetaPrefix(prefix: Buffer, size: number, sha256: string): HeaderMeta {
-  return { ...readHeaderMeta(prefix, false), size, sha256 };
-}
-
-export function readHeaderMeta(raw: Buffer, hash = true): HeaderMeta {
+export function readHeaderMeta(raw: Buffer): ParsedHeaderMeta {
   const { end, bodyStart } = headerEnd(raw);
   const headers = parseHeaderBlock(raw.toString("utf8", 0, end));
   const get = (n: string) => headers.find((h) => h.name.toLowerCase() === n)?.value;
@@ -168,9 +175,7 @@ export function readHeaderMeta(raw: Buffer, hash = true): HeaderMeta {
       : "normal";
   const dateHeader = get("date");
   const dateMs = dateHeader ? Date.parse(dateHeader.replace(/\s*\([^)]*\)\s*$/, "")) : Number.NaN;
-  const meta: HeaderMeta = {
-    size: raw.length,
-    sha256: hash ? createHash("sha256").update(raw).digest("hex") : "",
+  const meta: ParsedHeaderMeta = {
     headers,
     subject: decodeWords(get("subject") ?? ""),
     to: parseAddresses(get("to")),

@@ -408,11 +408,11 @@ export class Tenant {
     return spec.messageCount;
   }
 
-  /** The huge benchmark message (message 0 with `hugeMessageBytes`) gets its metadata by streaming. */
+  /** The huge benchmark message (message 0 with `hugeMessageBytes`) gets its sha256 by streaming, now. */
   async primeLarge(mbx: Mailbox): Promise<void> {
     if (!mbx.large?.hugeMessageBytes) return;
     for (const m of mbx.messages.values()) {
-      if (m.src.k === "large" && m.src.i === 0) await mbx.primeMeta(m);
+      if (m.src.k === "large" && m.src.i === 0) await mbx.primeDigest(m);
     }
   }
 
