@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
@@ -440,6 +440,41 @@ describe("persistence", () => {
         });
       expect(strip(after)).toBe(strip(before));
       expect(after.tasks[0]?.attachments[0]?.sha256).toBe(sha("hi"));
+    } finally {
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an older state file without PIM data gains the generator's calendars, contacts, tasks and notes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pim-old-"));
+    const stateFile = path.join(dir, "state.json");
+    const a = await startTestSim({
+      stateFile,
+      tenant: { seed: 4, users: 3, messagesPerUser: 1 },
+      generator: undefined as never,
+    });
+    const owner = (
+      (await a.ctl.users()).find((x) => x.hasMailbox && x.userPurpose === "user") as {
+        userPrincipalName: string;
+      }
+    ).userPrincipalName;
+    const fresh = await a.ctl.pimState(owner);
+    await a.close();
+    // what a state file written before the PIM stores existed looks like
+    const snap = JSON.parse(readFileSync(stateFile, "utf8")) as {
+      mailboxes: Array<{ extra?: Record<string, unknown> }>;
+    };
+    for (const m of snap.mailboxes) delete m.extra?.pim;
+    writeFileSync(stateFile, JSON.stringify(snap));
+    const b = await startTestSim({ stateFile, generator: undefined as never });
+    try {
+      const st = await b.ctl.pimState(owner);
+      expect(st.events.length).toBe(fresh.events.length);
+      expect(st.contacts.map((c) => c.displayName).sort()).toEqual(
+        fresh.contacts.map((c) => c.displayName).sort(),
+      );
+      expect(st.notes.length).toBeGreaterThan(0);
     } finally {
       await b.close();
       rmSync(dir, { recursive: true, force: true });

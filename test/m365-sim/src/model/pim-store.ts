@@ -96,6 +96,13 @@ export class PimStore {
   readonly containers = new Map<number, ContainerRec>();
   readonly items = new Map<number, PimItem>();
   tombs: PimTomb[] = [];
+  /**
+   * Only the default containers so far: neither imported from the generator nor restored. A state file
+   * written before this store existed restores mailboxes like that; `pimOf` then imports the generator's
+   * data on first use (set by pim.ts), so an older demo tenant gains its calendars, contacts, tasks, notes.
+   */
+  isPristine = true;
+  static lazyImport: ((store: PimStore) => void) | undefined;
 
   constructor(readonly mbx: Mailbox) {}
 
@@ -302,6 +309,7 @@ export class PimStore {
   }
 
   restore(v: unknown): void {
+    this.isPristine = false;
     const s = v as PimSnapshot;
     this.containers.clear();
     this.items.clear();
@@ -317,5 +325,9 @@ export const PIM_STORE_KEY = "pim";
 export function pimOf(mbx: Mailbox): PimStore {
   const s = mbx.stores.get(PIM_STORE_KEY);
   if (!(s instanceof PimStore)) throw new Error(`mailbox ${mbx.guid} has no PIM store`);
+  if (s.isPristine) {
+    s.isPristine = false;
+    PimStore.lazyImport?.(s);
+  }
   return s;
 }

@@ -60,7 +60,13 @@ const PLACEHOLDER = /events\[(\d+)\]/;
 
 /** The generator's PIM data for one mailbox (placeholders `events[<n>]` become ids). */
 export function importSpec(_t: Tenant, mbx: Mailbox, spec: MailboxSpec): void {
-  const s = pimOf(mbx);
+  const s = mbx.stores.get(PIM_STORE_KEY);
+  if (!(s instanceof PimStore)) return;
+  s.isPristine = false;
+  importInto(s, spec);
+}
+
+function importInto(s: PimStore, spec: MailboxSpec): void {
   const cal = s.defaultContainer("calendar");
   const byIndex = new Map<number, PimItem>();
   const events = (spec.events ?? []) as Json[];
@@ -632,6 +638,10 @@ function install(): void {
   installed = true;
   Tenant.mailboxHooks.push(attachStore);
   Tenant.populateHooks.push(importSpec);
+  PimStore.lazyImport = (store) => {
+    const spec = store.mbx.sources.gen?.();
+    if (spec) importInto(store, spec);
+  };
   stateContributors.push(pimState);
 }
 install();
