@@ -8,6 +8,8 @@ export function navItemsFor(viewer: { isAdmin: boolean } | null): TNavItem[] {
   return [
     { href: "/", label: "Overview" },
     ...(viewer ? [{ href: "/archive", label: "Archive" }] : []),
+    // The admin console (Sync Overview, Exchange Services); it links to the other admin pages.
+    ...(viewer?.isAdmin ? [{ href: "/admin", label: "Admin" }] : []),
     ...(viewer?.isAdmin ? [{ href: "/admin/users", label: "Users" }] : []),
     { href: "/status", label: "System status" },
   ];
