@@ -136,6 +136,8 @@ async function runNow(
     io.say(
       `Run of task ${r.taskId} queued (job ${r.jobId}). Follow it with \`coffer tasks show ${r.taskId}\`.`,
     );
+    if (!r.isSiteOnline)
+      io.warn("No worker of the task's site is running: the run starts when one does (`coffer worker`).");
     return { json: r };
   }
   const o = r.outcome;

@@ -27,6 +27,7 @@ import { TASK_TYPE_INFO } from "./task-types";
 import {
   definitionView,
   runSummary,
+  SITE_ONLINE_WITHIN_MS,
   scheduleView,
   siteView,
   type TTaskDetail,
@@ -249,6 +250,8 @@ export async function updateTask(
 export type TRunNowResult = {
   taskId: string;
   jobId: string;
+  /** Whether a worker of the task's site has reported in the last 90 s (else the run waits for one). */
+  isSiteOnline: boolean;
   /** With `wait`: the run's result, or why no run started (already running, task deleted). */
   outcome?: TRunOutcome;
 };
@@ -265,15 +268,22 @@ export async function runTaskNow(
 ): Promise<TRunNowResult> {
   const taskId = await resolveTaskId(ctx, idOrName);
   const task = (await dbTasks.findTaskById(ctx.db, taskId))!;
+  const site = siteView((await findSiteById(ctx.db, task.site_id))!);
+  if (opts.wait && !site.isOnline) {
+    throw new TaskConflictError(
+      `No worker of the site "${site.name}" has reported in the last ${SITE_ONLINE_WITHIN_MS / 1000} s, so nothing would run the task: ` +
+        `start one with \`coffer worker\` (COFFER_SITE=${site.name}).`,
+    );
+  }
   const jobId = await ctx.producer.enqueueRun(
     task.site_id,
     { taskId, trigger: "manual", requestedBy: actor },
     { isWaiting: !!opts.wait },
   );
   await appendAudit(ctx.db, { actorUpn: actor, action: "task.run_now", target: taskId, detail: { jobId } });
-  if (!opts.wait) return { taskId, jobId };
+  if (!opts.wait) return { taskId, jobId, isSiteOnline: site.isOnline };
   const outcome = await ctx.producer.waitForRun(task.site_id, jobId, opts.timeoutMs ?? 3600_000);
-  return { taskId, jobId, outcome };
+  return { taskId, jobId, isSiteOnline: site.isOnline, outcome };
 }
 
 /** The console's "Lookup from AD": groups whose display name starts with `query` (at least 1 character). */
