@@ -41,9 +41,11 @@ export const sync = defineCommand({
         const mailbox = await resolveMailbox(deps, upn);
         try {
           const stats = await syncMailbox(deps, mailbox, syncOptions);
+          if (stats.skippedReason) throw new CliError(`${mailbox.upn}: not synced: ${stats.skippedReason}`);
           io.say(formatStats(mailbox.upn, stats));
           return { json: { upn: mailbox.upn, ok: true, ...stats } };
         } catch (e) {
+          if (e instanceof CliError) throw e;
           throw new CliError(`${mailbox.upn}: ${describeFailure(e)}`);
         }
       }
@@ -51,7 +53,14 @@ export const sync = defineCommand({
       const result = await syncTenant(deps, {
         ...syncOptions,
         parallel: options.parallel,
-        onResult: (r) => io.say(r.stats ? formatStats(r.upn, r.stats) : `${r.upn}: failed: ${r.error}`),
+        onResult: (r) =>
+          io.say(
+            !r.stats
+              ? `${r.upn}: failed: ${r.error}`
+              : r.stats.skippedReason
+                ? `${r.upn}: not synced: ${r.stats.skippedReason}`
+                : formatStats(r.upn, r.stats),
+          ),
       });
       const failed = result.mailboxes.filter((m) => !m.stats);
       const totals = { added: 0, changed: 0, removed: 0, requests: 0, throttled: 0 };

@@ -1,4 +1,5 @@
 import { countFolderItems, getArchivedItem, getFolderTree, listFolderItems } from "@coffer/db/archive/index";
+import { deprovisionMailbox } from "@coffer/db/mailboxes/mailboxes";
 import type { MailboxRow } from "@coffer/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMailboxAt } from "./list-mailbox";
@@ -113,5 +114,15 @@ describe("history across moves, folder renames/moves and deletions", () => {
     expect(m5Item?.versions.at(-1)?.validTo?.getTime()).toBeLessThanOrEqual(Date.now());
     const m7Item = await getArchivedItem(h.db, mailbox.id, m7.immutableId, { at: r1.at });
     expect(m7Item).toBeUndefined();
+  });
+
+  it("does not sync a de-provisioned mailbox (its archive stays as it is)", async () => {
+    await h.ctl.uploadMessage(UPN, makeMessage({ subject: "after de-provisioning" }), { folder: "Inbox" });
+    const before = await listMailboxAt(h.db, mailbox.id);
+    await deprovisionMailbox(h.db, mailbox.id, "test");
+    const result = await syncMailbox(h.deps, mailbox);
+    expect(result.skippedReason).toBeTruthy();
+    expect(result.requests).toBe(0);
+    expect((await listMailboxAt(h.db, mailbox.id)).items).toEqual(before.items);
   });
 });

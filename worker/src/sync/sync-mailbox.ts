@@ -9,6 +9,7 @@ import {
   type TFolderState,
 } from "@coffer/db/archive/index";
 import { findMailboxByUpn, upsertMailbox } from "@coffer/db/mailboxes/mailboxes";
+import { checkSyncAllowed } from "@coffer/db/retention/sync-gate";
 import type { MailboxRow } from "@coffer/db/schema";
 import pLimit from "p-limit";
 import { GraphFailure } from "../graph/errors";
@@ -17,7 +18,14 @@ import type { TDirectoryUser } from "../graph/port";
 import { acquireMailboxLock, type TMailboxLock } from "./mailbox-lock";
 import { syncFolderHierarchy } from "./sync-folders";
 import { syncFolderMessages } from "./sync-messages";
-import { newSyncStats, type TRunContext, type TSyncDeps, type TSyncOptions, type TSyncStats } from "./types";
+import {
+  newSyncStats,
+  type TRunContext,
+  type TSyncDeps,
+  type TSyncOptions,
+  type TSyncResult,
+  type TSyncStats,
+} from "./types";
 
 export const DEFAULT_SYNC_OPTIONS = {
   recentDays: 14,
@@ -76,9 +84,13 @@ export async function syncMailbox(
   mailbox: Pick<MailboxRow, "id" | "entra_id" | "upn">,
   options: TSyncOptions = {},
   hooks: TSyncHooks = {},
-): Promise<TSyncStats> {
+): Promise<TSyncResult> {
   const opts = { ...DEFAULT_SYNC_OPTIONS, ...stripUndefined(options) };
   const started = performance.now();
+  // Retention policy and de-provisioning decide whether mail of this mailbox is synced at all; checked
+  // before the run starts so a refused run leaves no trace in mailbox_sync_state.
+  const gate = await checkSyncAllowed(deps.db, mailbox.id, "mail");
+  if (!gate.isAllowed) return { ...newSyncStats(), skippedReason: gate.message };
   const lock =
     hooks.heldLock ??
     (await acquireMailboxLock(deps.redis, deps.redisPrefix, mailbox.id, {

@@ -85,7 +85,7 @@ export async function syncFolderMessages(ctx: TRunContext, folderGraphId: string
     } else {
       next = { ...cursor, nextLink: null, deltaLink: page.deltaLink ?? null, isReconciling: false };
     }
-    await applyMessagePage(ctx, folderGraphId, page, cursor, next, isLast && cursor.isReconciling);
+    await applyPageWithRetry(ctx, folderGraphId, page, cursor, next, isLast && cursor.isReconciling);
     const wasRecent = cursor.phase === "recent";
     cursor = next;
     if (isLast) {
@@ -104,6 +104,32 @@ function freshCursor(scope: string, phase: "recent" | "full"): TSyncCursor {
   return { scope, phase, nextLink: null, deltaLink: null, isReconciling: phase === "full" };
 }
 
+/**
+ * A page commit can lose a race with the retention purge: the purge deletes a blob row nothing referenced
+ * at the moment this page reuses that content (foreign-key violation 23503). Nothing is lost (the purge
+ * keeps objects touched recently); the page is applied again with every message's content stored afresh,
+ * which records the blob rows again.
+ */
+async function applyPageWithRetry(
+  ctx: TRunContext,
+  folderGraphId: string,
+  page: TDeltaPage<TMessageChange>,
+  current: TSyncCursor,
+  next: TSyncCursor,
+  completeReconciliation: boolean,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await applyMessagePage(ctx, folderGraphId, page, current, next, completeReconciliation, attempt > 1);
+      return;
+    } catch (e) {
+      const isForeignKeyRace = (e as { code?: unknown }).code === "23503";
+      if (!isForeignKeyRace || attempt >= 3) throw e;
+      ctx.deps.log?.(`folder ${folderGraphId}: a page lost a race with the purge; applying it again`);
+    }
+  }
+}
+
 async function applyMessagePage(
   ctx: TRunContext,
   folderGraphId: string,
@@ -111,6 +137,7 @@ async function applyMessagePage(
   current: TSyncCursor,
   next: TSyncCursor,
   completeReconciliation: boolean,
+  isRefetchingContent = false,
 ): Promise<void> {
   const { db } = ctx.deps;
   // Replays: an item may occur several times in a page; its last entry is its state.
@@ -127,7 +154,8 @@ async function applyMessagePage(
   for (const change of desired.values()) {
     if (change.kind !== "upsert") continue;
     const state = states.get(change.id);
-    if (!(state && change.changeKey && state.changeKey === change.changeKey)) toFetch.push(change);
+    const isKnown = state && change.changeKey && state.changeKey === change.changeKey;
+    if (!isKnown || isRefetchingContent) toFetch.push(change);
   }
   const fetched = new Map<string, TFetchOutcome>();
   const limit = pLimit(ctx.opts.fetchConcurrency);

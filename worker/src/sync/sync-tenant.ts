@@ -5,13 +5,13 @@ import pLimit from "p-limit";
 import { newRequestStats } from "../graph/middleware";
 import { describeFailure } from "./describe";
 import { recordDirectoryUser, syncMailbox } from "./sync-mailbox";
-import type { TSyncDeps, TSyncOptions, TSyncStats } from "./types";
+import type { TSyncDeps, TSyncOptions, TSyncResult } from "./types";
 
 export type TMailboxRunResult = {
   upn: string;
   mailboxId: string;
   /** null when the run failed (see error). */
-  stats: TSyncStats | null;
+  stats: TSyncResult | null;
   error: string | null;
 };
 

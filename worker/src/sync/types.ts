@@ -46,6 +46,9 @@ export type TSyncStats = {
   seconds: number;
 };
 
+/** What syncMailbox returns: the stats, or why policy refused the run (de-provisioned, mail sync off). */
+export type TSyncResult = TSyncStats & { skippedReason?: string };
+
 export function newSyncStats(): TSyncStats {
   return {
     added: 0,
