@@ -126,6 +126,20 @@ export const ZSiteSettings = z.object({
   COFFER_SITE: z.preprocess(unsetIfEmpty, z.string().trim().min(1).default("default")),
 });
 
+/**
+ * Graph's Outlook limits as the shared rate limiter applies them per app and mailbox (engine, issue 4).
+ * Defaults: Graph's 4 concurrent requests and 10,000 per 10 minutes less a 4% margin. Lower the budget when
+ * another application uses the same app registration; benchmarks shrink the window to compress time.
+ */
+export const ZGraphLimitSettings = z.object({
+  COFFER_GRAPH_MAILBOX_BUDGET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(9_600)),
+  COFFER_GRAPH_WINDOW_SECONDS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(600)),
+  COFFER_GRAPH_MAILBOX_CONCURRENCY: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number().int().min(1).max(64).default(4),
+  ),
+});
+
 /** Every section of the worker's settings. Add a section here and the rest follows. */
 export const settingsSections = {
   database: ZDatabaseSettings,
@@ -133,6 +147,7 @@ export const settingsSections = {
   m365: ZM365Settings,
   storage: ZStorageSettings,
   site: ZSiteSettings,
+  graphLimits: ZGraphLimitSettings,
 } as const;
 
 export type SectionName = keyof typeof settingsSections;

@@ -4,6 +4,7 @@ import { createDb, type Db } from "@coffer/db/client";
 import { Redis } from "ioredis";
 import { settings } from "../config";
 import { GraphAdapter } from "../graph/graph-adapter";
+import { GRAPH_MAILBOX_LIMITS } from "../graph/rate-limiter";
 import type { TSyncDeps } from "./types";
 
 /** Redis key prefix of the shared Graph limiter and the mailbox locks (all workers must agree). */
@@ -32,7 +33,17 @@ export function createSyncDeps(log?: (line: string) => void): TSyncDeps & { clos
     // ioredis reconnects by itself; commands fail (and are retried by the limiter's callers) meanwhile.
   });
   const blobs = createBlobStore(settings("storage"));
+  const limits = settings("graphLimits");
+  const windowMs = limits.COFFER_GRAPH_WINDOW_SECONDS * 1000;
   const graph = new GraphAdapter({
+    limits: {
+      ...GRAPH_MAILBOX_LIMITS,
+      maxConcurrent: limits.COFFER_GRAPH_MAILBOX_CONCURRENCY,
+      budget: limits.COFFER_GRAPH_MAILBOX_BUDGET,
+      windowMs,
+      // 60 buckets per window: the window forgets a request at most 1/60 of a window late.
+      bucketMs: Math.max(100, Math.floor(windowMs / 60)),
+    },
     authority: m365.M365_AUTHORITY,
     graphUrl: m365.M365_GRAPH_URL,
     clientId: m365.M365_CLIENT_ID,
