@@ -56,6 +56,7 @@ export function reaperFor(backend: BlobBackend, hooks: TReaperHooks = {}): Objec
 
 class FsObjectReaper implements ObjectReaper {
   private readonly asideDir: string;
+  private asideDirReady: Promise<unknown> | undefined;
 
   constructor(
     private readonly backend: FsBlobBackend,
@@ -70,7 +71,8 @@ class FsObjectReaper implements ObjectReaper {
 
   async removeIfUnused(key: string, unusedSince: Date): Promise<{ outcome: TRemoveOutcome; size: number }> {
     const final = this.backend.objectPath(key);
-    await mkdir(this.asideDir, { recursive: true, mode: 0o700 });
+    this.asideDirReady ??= mkdir(this.asideDir, { recursive: true, mode: 0o700 });
+    await this.asideDirReady;
     // The key is kept in the name (URI-encoded) so that `recover` knows where a file belongs.
     const aside = path.join(this.asideDir, `${encodeURIComponent(key)}.${randomUUID()}`);
     await this.hooks.beforeRemove?.(key);

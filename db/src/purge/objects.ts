@@ -42,33 +42,47 @@ export async function processPendingObjects(
     .orderBy("storage_key")
     .limit(batchSize)
     .execute();
+  // One query for the page's revived keys and one statement each for the queue updates: per object,
+  // only the reaper's filesystem work remains. A kill before the updates is harmless: the next run finds
+  // those objects gone ("missing") and drops them from the queue.
+  const keys = page.map((p) => p.storage_key);
+  const live =
+    keys.length === 0
+      ? new Set<string>()
+      : new Set(
+          (await db.selectFrom("blobs").select("storage_key").where("storage_key", "in", keys).execute()).map(
+            (r) => r.storage_key,
+          ),
+        );
+  const done: string[] = [];
+  const deferred: string[] = [];
   for (const p of page) {
-    const live = await db
-      .selectFrom("blobs")
-      .select("sha256")
-      .where("storage_key", "=", p.storage_key)
-      .executeTakeFirst();
-    if (live) {
+    if (live.has(p.storage_key)) {
       counts.revived++;
-      await db.deleteFrom("purge_pending_objects").where("storage_key", "=", p.storage_key).execute();
+      done.push(p.storage_key);
       continue;
     }
     const r = await reaper.removeIfUnused(p.storage_key, unusedSince);
     if (r.outcome === "in_use") {
       counts.deferred++;
-      await db
-        .updateTable("purge_pending_objects")
-        .set({ deferred_at: new Date() })
-        .where("storage_key", "=", p.storage_key)
-        .execute();
+      deferred.push(p.storage_key);
     } else {
       if (r.outcome === "removed") {
         counts.removed++;
         counts.bytes += r.size;
       }
-      await db.deleteFrom("purge_pending_objects").where("storage_key", "=", p.storage_key).execute();
+      done.push(p.storage_key);
     }
     await onObject?.(p.storage_key);
+  }
+  if (done.length > 0)
+    await db.deleteFrom("purge_pending_objects").where("storage_key", "in", done).execute();
+  if (deferred.length > 0) {
+    await db
+      .updateTable("purge_pending_objects")
+      .set({ deferred_at: new Date() })
+      .where("storage_key", "in", deferred)
+      .execute();
   }
   return { counts, next: page.length === batchSize ? (page.at(-1)?.storage_key ?? null) : null };
 }
