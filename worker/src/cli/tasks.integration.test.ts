@@ -48,7 +48,7 @@ beforeAll(async () => {
   const schedule = await createSchedule(h.ctx, { name: "CLI yearly", kind: "cron", cron: "0 6 1 1 *" }, "a");
   const definition = await createDefinition(
     h.ctx,
-    { type: "folder_replication", name: "CLI mail", settings: {} },
+    { type: "folder_replication", name: "CLI mail", settings: { dataTypes: ["mail"] } },
     "a",
   );
   await createTask(

@@ -1,10 +1,11 @@
 import { type Job, UnrecoverableError } from "bullmq";
+import { purgeJob } from "../retention/purge-job";
 import type { TEngine } from "../tasks/engine";
 import type { TJobDefinition } from "./job";
 import { runTaskJob } from "./run-task";
 
 /** Every job type the worker runs. Add a job: one file exporting `defineJob({...})`, one line here. */
-const JOBS: readonly TJobDefinition[] = [runTaskJob];
+const JOBS: readonly TJobDefinition[] = [runTaskJob, purgeJob];
 const BY_NAME = new Map(JOBS.map((j) => [j.name, j]));
 
 /**

@@ -6,6 +6,7 @@ import { findTaskById } from "@coffer/db/tasks/tasks";
 import { Queue, Worker } from "bullmq";
 import { bullPrefix, siteQueueName } from "../jobs/names";
 import { dispatch } from "../jobs/registry";
+import { ensurePurgeSchedule, MAINTENANCE_QUEUE } from "../retention/purge-queue";
 import type { TEngine } from "../tasks/engine";
 import { registerWorkerSite } from "../tasks/first-start";
 import { publishProgress } from "../tasks/progress";
@@ -21,7 +22,8 @@ import { workerVersion } from "./version";
  * - consumes the site's queue with a BullMQ Worker (`COFFER_TASK_CONCURRENCY` runs at once),
  * - every heartbeat: writes the site's last heartbeat, version and host, and closes runs of any site whose
  *   worker stopped heartbeating (killed, host lost) as failed, so their task can run again,
- * - every reconcile period: makes the job schedulers match the tasks (reconcile-schedulers.ts).
+ * - every reconcile period: makes the job schedulers match the tasks (reconcile-schedulers.ts),
+ * - consumes the deployment-wide maintenance queue (the daily retention purge) and keeps its schedule.
  *
  * BullMQ is told not to re-run a stalled job (`maxStalledCount: 0`): a run interrupted by a dead worker is
  * recorded as failed and the task's next scheduled run continues from the sync checkpoints, rather than
@@ -115,6 +117,23 @@ export async function startWorkerRuntime(opts: TWorkerRuntimeOptions): Promise<T
   worker.on("error", (e) => log(`worker: ${e.message}`));
   worker.on("failed", (job, e) => log(`job ${job?.id ?? "?"} (${job?.name ?? "?"}) failed: ${e.message}`));
 
+  // The deployment-wide maintenance queue (the daily retention purge, worker/src/retention): every worker
+  // of every site may take its jobs; the purge is resumable and guarded by an advisory lock, so a stalled
+  // job is simply run again.
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: producer, prefix });
+  maintenance.on("error", (e) => log(`maintenance queue: ${e.message}`));
+  await ensurePurgeSchedule(maintenance);
+  const maintenanceConn = workerConnection(opts.redisUrl, onRedisError);
+  const maintenanceWorker = new Worker(MAINTENANCE_QUEUE, (job) => dispatch(job, engine), {
+    connection: maintenanceConn,
+    prefix,
+    concurrency: 1,
+  });
+  maintenanceWorker.on("error", (e) => log(`maintenance worker: ${e.message}`));
+  maintenanceWorker.on("failed", (job, e) =>
+    log(`job ${job?.id ?? "?"} (${job?.name ?? "?"}) failed: ${e.message}`),
+  );
+
   const timers = [
     setInterval(() => void heartbeat().catch((e: Error) => log(`heartbeat: ${e.message}`)), heartbeatMs),
     setInterval(() => void reconcile().catch((e: Error) => log(`reconcile: ${e.message}`)), reconcileMs),
@@ -124,10 +143,12 @@ export async function startWorkerRuntime(opts: TWorkerRuntimeOptions): Promise<T
   const close = () => {
     closing ??= (async () => {
       for (const t of timers) clearInterval(t);
-      await worker.close();
+      await Promise.all([worker.close(), maintenanceWorker.close()]);
       await queue.close();
+      await maintenance.close();
       producer.disconnect();
       workerConn.disconnect();
+      maintenanceConn.disconnect();
     })();
     return closing;
   };

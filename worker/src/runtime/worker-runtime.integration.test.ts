@@ -57,7 +57,11 @@ describe("first start", () => {
     expect(schedule).toMatchObject({ name: "Every 4 hours", kind: "interval", interval_minutes: 240 });
     expect(definition).toMatchObject({
       type: "folder_replication",
-      settings: { dataTypes: ["mail"], folders: { mode: "all" }, includeHidden: false },
+      settings: {
+        dataTypes: ["mail", "calendar", "contacts", "tasks", "notes"],
+        folders: { mode: "all" },
+        includeHidden: false,
+      },
     });
     expect(tasks).toEqual([
       expect.objectContaining({
@@ -140,7 +144,7 @@ describe("a worker killed in the middle of a run", () => {
     );
     const definition = await createDefinition(
       h.ctx,
-      { type: "folder_replication", name: "Crash mail", settings: {} },
+      { type: "folder_replication", name: "Crash mail", settings: { dataTypes: ["mail"] } },
       "a",
     );
     const task = await createTask(

@@ -138,15 +138,15 @@ describe("task target form", () => {
 });
 
 describe("definition settings per type", () => {
-  it("fills defaults and refuses data types the engine cannot replicate yet", () => {
+  it("fills defaults (all five data types) and refuses unknown ones", () => {
     const ok = parseSettings("folder_replication", {});
     expect(ok.success && ok.data).toEqual({
-      dataTypes: ["mail"],
+      dataTypes: ["mail", "calendar", "contacts", "tasks", "notes"],
       folders: { mode: "all" },
       includeHidden: false,
     });
-    expect(messages(parseSettings("folder_replication", { dataTypes: ["mail", "contacts"] }))).toEqual([
-      "This version replicates mail only; contacts replication is not available yet.",
+    expect(messages(parseSettings("folder_replication", { dataTypes: ["mail", "journal"] }))).toEqual([
+      '"journal" is not a data type (mail, calendar, contacts, tasks, notes).',
     ]);
     expect(
       messages(parseSettings("folder_replication", { folders: { mode: "include", paths: [] } })),

@@ -18,6 +18,7 @@ import type { TDirectoryUser } from "../graph/port";
 import { describeFailure } from "../sync/describe";
 import { acquireMailboxLock, MailboxBusyError, type TMailboxLock } from "../sync/mailbox-lock";
 import type { TEngine } from "./engine";
+import { replicateCalendars } from "./features/calendar-replication";
 import type { TFeature } from "./features/feature";
 import { replicateFolders } from "./features/folder-replication";
 import { syncPermissions } from "./features/permissions-sync";
@@ -59,6 +60,7 @@ export type TRunOutcome =
 // biome-ignore lint/suspicious/noExplicitAny: each feature validates its own settings (task-types.ts)
 const FEATURES: Partial<Record<TaskRow["type"], TFeature<any>>> = {
   folder_replication: replicateFolders,
+  calendar_replication: replicateCalendars,
   permissions_sync: syncPermissions,
 };
 
@@ -248,6 +250,15 @@ async function processMailbox(
 
   const mailbox = await recordUser(engine, job.user);
   const upn = mailbox.upn;
+  // An administrator's de-provisioning is Coffer's, not the directory's: the archive stays readable but
+  // nothing is synced any more (issue 7). Data types turned off in retention are each feature's to skip.
+  if (mailbox.deprovisioned_at) {
+    const row = await startRunMailbox(db, { runId, mailboxId: mailbox.id, upn });
+    await finishRunMailbox(db, row.id, { status: "skipped", message: "the mailbox is de-provisioned" });
+    await log("info", `${upn} skipped: the mailbox is de-provisioned.`, upn);
+    tracker.done++;
+    return { status: "skipped", ...none };
+  }
   let lock: TMailboxLock;
   try {
     lock = await acquireMailboxLock(engine.redis, engine.redisPrefix, mailbox.id, { wait: false });
@@ -289,6 +300,7 @@ async function processMailbox(
       isSequenced: TASK_TYPE_INFO[task.type].hasSequence,
     });
     if (outcome.status === "warning") await log("warning", `${upn}: ${outcome.message ?? "warning"}`, upn);
+    if (outcome.status === "skipped") await log("info", `${upn} skipped: ${outcome.message ?? ""}`, upn);
     return {
       status: outcome.status,
       added: outcome.itemsAdded,

@@ -87,7 +87,7 @@ beforeAll(async () => {
   mailDef = (
     await createDefinition(
       h.ctx,
-      { type: "folder_replication", name: "All mail", settings: {} },
+      { type: "folder_replication", name: "All mail", settings: { dataTypes: ["mail"] } },
       "admin@runs.example",
     )
   ).id;
@@ -178,6 +178,51 @@ describe("a task run", () => {
     const again = await runTaskNow(h.ctx, task.id, "admin@runs.example", { wait: true, timeoutMs: 60_000 });
     expect(again.outcome).toMatchObject({ kind: "finished", result: "warning" });
     expect((await getTask(h.ctx, task.id)).sequence).toBe(4);
+  });
+
+  it("replicates the definition's other data types and calendars (Calendar Replication) through the PIM sync", async () => {
+    const upn = `pim@${D}`;
+    await h.ctl.createUser({ userPrincipalName: upn, displayName: "Pim" });
+    await h.ctl.createEvent(upn, {
+      subject: "Planning",
+      start: { dateTime: "2026-11-24T09:00:00", timeZone: "UTC" },
+      end: { dateTime: "2026-11-24T10:00:00", timeZone: "UTC" },
+    });
+    await h.ctl.createContact(upn, {
+      displayName: "Zoe Partner",
+      emailAddresses: [{ address: "zoe@partner.example" }],
+    });
+    const mailAndContacts = await createDefinition(
+      h.ctx,
+      {
+        type: "folder_replication",
+        name: "Mail and contacts",
+        settings: { dataTypes: ["mail", "contacts"] },
+      },
+      "a",
+    );
+    const folders = await newTask("PIM folders", { kind: "mailbox", address: upn }, mailAndContacts.id);
+    const r1 = await runTaskNow(h.ctx, folders.id, "a", { wait: true, timeoutMs: 60_000 });
+    expect(r1.outcome).toMatchObject({ kind: "finished", result: "success" });
+    const [row1] = (await getTaskRun(h.ctx, r1.outcome?.kind === "finished" ? r1.outcome.runId : ""))
+      .mailboxes;
+    expect(row1).toMatchObject({ status: "success", itemsAdded: 1 });
+    expect(row1!.message).toMatch(
+      /^mail: \d+ folders, 0 added, 0 changed, 0 removed; contacts: 1 added, 0 changed, 0 removed; /,
+    );
+
+    const calendarDef = await createDefinition(
+      h.ctx,
+      { type: "calendar_replication", name: "Calendars", settings: {} },
+      "a",
+    );
+    const calendars = await newTask("PIM calendars", { kind: "mailbox", address: upn }, calendarDef.id);
+    const r2 = await runTaskNow(h.ctx, calendars.id, "a", { wait: true, timeoutMs: 60_000 });
+    expect(r2.outcome).toMatchObject({ kind: "finished", result: "success" });
+    const [row2] = (await getTaskRun(h.ctx, r2.outcome?.kind === "finished" ? r2.outcome.runId : ""))
+      .mailboxes;
+    expect(row2).toMatchObject({ status: "success", itemsAdded: 1 });
+    expect((await getTask(h.ctx, calendars.id)).sequence).toBe(1);
   });
 
   it("of a type not built yet ends at once with a warning that says so", async () => {

@@ -7,8 +7,11 @@ import { z } from "zod";
  * saved but their runs end at once with a warning that says so, and the console shows it as unavailable.
  */
 
-/** Data types the folder replication engine can replicate today (worker/src/sync: mail). */
-export const REPLICABLE_DATA_TYPES: readonly DataType[] = ["mail"];
+/**
+ * Data types a folder replication definition can replicate: mail through the archive engine
+ * (worker/src/sync), calendar, contacts, tasks and notes through the PIM sync (worker/src/pim).
+ */
+export const REPLICABLE_DATA_TYPES: readonly DataType[] = ["mail", "calendar", "contacts", "tasks", "notes"];
 
 const ZFolderPaths = z
   .array(z.string().trim().min(1, { error: "A folder path cannot be empty." }), {
@@ -38,7 +41,8 @@ export const ZFolderReplicationSettings = z
         }),
       )
       .min(1, { error: "Choose at least one data type to replicate." })
-      .default(["mail"]),
+      // All five by default, so the default task protects a mailbox the way the seed's Sync & Recover does.
+      .default(["mail", "calendar", "contacts", "tasks", "notes"]),
     folders: ZFolderSelection.default({ mode: "all" }),
     includeHidden: z.boolean({ error: "includeHidden must be true or false." }).default(false),
   })
@@ -53,16 +57,11 @@ export const ZFolderReplicationSettings = z
     }
   });
 
-export const ZCalendarReplicationSettings = z.object({
-  /** The replicated window around today. */
-  pastDays: z.coerce.number().int().min(0).max(3650, { error: "pastDays can be at most 3650." }).default(365),
-  futureDays: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(3650, { error: "futureDays can be at most 3650." })
-    .default(365),
-});
+/**
+ * Calendar Replication archives every calendar of the mailbox, whole (worker/src/pim syncCalendar). It has
+ * no settings yet: a replication window would need the PIM sync to support one, so none is offered.
+ */
+export const ZCalendarReplicationSettings = z.object({});
 
 export const ZStorageManagementSettings = z.object({
   action: z
@@ -112,7 +111,8 @@ export const TASK_TYPE_INFO: Readonly<Record<TaskType, TTaskTypeInfo>> = {
   folder_replication: {
     type: "folder_replication",
     label: "Mailbox Folder Replication",
-    description: "Archives the mailbox's folders and messages; every version is kept (Full View).",
+    description:
+      "Archives the mailbox's folders and messages (and, as chosen, calendars, contacts, tasks and notes); every version is kept (Full View).",
     isAvailable: true,
     command: "Replicating folders",
     hasSequence: true,
@@ -121,8 +121,8 @@ export const TASK_TYPE_INFO: Readonly<Record<TaskType, TTaskTypeInfo>> = {
   calendar_replication: {
     type: "calendar_replication",
     label: "Calendar Replication",
-    description: "Archives the calendar within a window around today.",
-    isAvailable: false,
+    description: "Archives every calendar of the mailbox with its history (events, exceptions, attachments).",
+    isAvailable: true,
     command: "Replicating calendars",
     hasSequence: true,
     settings: ZCalendarReplicationSettings,

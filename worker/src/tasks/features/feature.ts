@@ -13,7 +13,8 @@ export type TFeatureInput<TSettings> = {
 
 /** The per-mailbox row of the run log (task_run_mailboxes). */
 export type TMailboxOutcome = {
-  status: "success" | "warning";
+  /** skipped: nothing was done for a reason that is not an error (the data type is off in retention). */
+  status: "success" | "warning" | "skipped";
   message: string | null;
   itemsAdded: number;
   itemsChanged: number;
