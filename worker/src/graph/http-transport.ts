@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { Readable } from "node:stream";
 import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, fetch as undiciFetch } from "undici";
 
@@ -23,6 +24,16 @@ export type THttpTransportOptions = {
 
 export type THttpTransport = {
   fetch: typeof globalThis.fetch;
+  /**
+   * The same request through undici's lean `request` API, answered as a WHATWG Response (what the Graph SDK's
+   * middleware chain carries). Bodies up to `bufferLimit` arrive whole; larger ones stream. Several times
+   * cheaper per call than `fetch`, which matters at hundreds of Graph requests per second.
+   */
+  send(
+    url: string,
+    init: { method?: string; headers?: HeadersInit; body?: string | Uint8Array | null; signal?: AbortSignal },
+    bufferLimit: number,
+  ): Promise<Response>;
   close(): Promise<void>;
 };
 
@@ -47,8 +58,47 @@ export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTran
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher: agent,
     })) as unknown as typeof globalThis.fetch;
+  const send: THttpTransport["send"] = async (url, init, bufferLimit) => {
+    const { statusCode, statusText, headers, body } = await agent.request({
+      origin: new URL(url).origin,
+      path: url.slice(new URL(url).origin.length) || "/",
+      method: (init.method ?? "GET") as "GET",
+      headers: flattenHeaders(init.headers),
+      body: init.body ?? null,
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    const h = new Headers();
+    for (const [k, v] of Object.entries(headers)) {
+      if (Array.isArray(v)) for (const x of v) h.append(k, x);
+      else if (v !== undefined) h.set(k, v);
+    }
+    // 1xx/204/304 carry no body; a Response with one would throw.
+    const isBodiless = statusCode === 204 || statusCode === 304 || statusCode < 200;
+    if (isBodiless) {
+      await body.dump();
+      return new Response(null, { status: statusCode, statusText, headers: h });
+    }
+    const length = Number(headers["content-length"] ?? Number.NaN);
+    if (length <= bufferLimit) {
+      const bytes = await body.arrayBuffer();
+      return new Response(bytes, { status: statusCode, statusText, headers: h });
+    }
+    return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
+      status: statusCode,
+      statusText,
+      headers: h,
+    });
+  };
   return {
     fetch: fetchWithCa,
+    send,
     close: () => agent.close(),
   };
+}
+
+function flattenHeaders(headers: HeadersInit | undefined): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  if (Array.isArray(headers)) return Object.fromEntries(headers.map(([k, v]) => [k!, v!]));
+  return headers as Record<string, string>;
 }

@@ -217,10 +217,18 @@ export class TransportHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const opts = context.middlewareControl?.getMiddlewareOptions(LimitOptions) as LimitOptions | undefined;
-    context.response = await this.transport.fetch(context.request, {
-      ...(context.options as RequestInit),
-      ...(opts?.signal ? { signal: opts.signal } : {}),
-    });
+    const url = typeof context.request === "string" ? context.request : context.request.url;
+    const options = (context.options ?? {}) as RequestInit;
+    context.response = await this.transport.send(
+      url,
+      {
+        method: options.method ?? "GET",
+        headers: options.headers ?? {},
+        body: (options.body as string | Uint8Array | null | undefined) ?? null,
+        ...(opts?.signal ? { signal: opts.signal } : {}),
+      },
+      BUFFERED_BODY_LIMIT,
+    );
   }
 }
 

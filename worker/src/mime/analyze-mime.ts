@@ -98,6 +98,9 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
   let sawHeaders = false;
   const parser = new MailParser({
     skipTextToHtml: true,
+    // Our own HTML-to-words conversion (htmlToSearchText) is enough for the index and far cheaper than
+    // mailparser's html-to-text, which renders layout we never show.
+    skipHtmlToText: true,
     skipImageLinks: true,
     skipTextLinks: true,
     maxHtmlLengthToParse: MAX_HTML_TO_TEXT,
