@@ -227,6 +227,7 @@ export function registerControl(sim: Simulator): void {
               | "password"
               | "department"
               | "jobTitle"
+              | "appRoles"
             >
           >
         >(req);
@@ -238,6 +239,7 @@ export function registerControl(sim: Simulator): void {
         "password",
         "department",
         "jobTitle",
+        "appRoles",
       ] as const) {
         if (b[k] !== undefined) (u as unknown as Record<string, unknown>)[k] = b[k];
       }

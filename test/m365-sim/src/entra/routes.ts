@@ -377,10 +377,33 @@ function userTokens(
     };
     if (user.mail) idClaims.email = user.mail;
     if (nonce) idClaims.nonce = nonce;
+    // Like an app registration with app roles and groupMembershipClaims "SecurityGroup": the portal's
+    // id token carries the user's app roles and the ids of the security groups it is (transitively) in.
+    if (app.kind === "portal") {
+      if (user.appRoles?.length) idClaims.roles = [...user.appRoles];
+      const groups = securityGroupsOf(sim, user.id);
+      if (groups.length) idClaims.groups = groups;
+    }
     delete idClaims.typ;
     out.id_token = sim.signer.sign(idClaims);
   }
   return out;
+}
+
+/** Ids of the security-enabled groups that contain the user directly or through nested groups. */
+function securityGroupsOf(sim: Simulator, userId: string): string[] {
+  const groups = [...sim.tenant.groups.values()];
+  const containing = new Set(groups.filter((g) => g.memberIds.includes(userId)).map((g) => g.id));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const g of groups) {
+      if (!containing.has(g.id) && g.memberIds.some((m) => containing.has(m))) {
+        containing.add(g.id);
+        changed = true;
+      }
+    }
+  }
+  return groups.filter((g) => g.securityEnabled && containing.has(g.id)).map((g) => g.id);
 }
 
 /** Redirect URIs the simulator's app registrations accept: any loopback http(s) URI. */

@@ -61,6 +61,8 @@ export interface UserRec {
   hasMailbox: boolean;
   /** Sign-in password on the simulator's authorize page; the documented demo password when unset. */
   password?: string;
+  /** App roles assigned to the user on the portal's app registration: the `roles` claim of its tokens. */
+  appRoles?: string[];
 }
 
 export interface GroupRec {
