@@ -29,7 +29,8 @@ export default defineConfig({
   workers: 1,
   forbidOnly: IS_CI,
   retries: 0,
-  timeout: 30_000,
+  // generous: axe-core runs take seconds each on a busy 2-core machine
+  timeout: 60_000,
   reporter: [["list"]],
   use: {
     baseURL: BASE_URL,

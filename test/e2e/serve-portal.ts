@@ -25,6 +25,7 @@ import path from "node:path";
 import { replaceDelegates } from "@coffer/db/access/delegates";
 import { BlobStore, FsBlobBackend, toBlobKey } from "@coffer/db/blobs/index";
 import { deprovisionMailbox, findMailboxByUpn } from "@coffer/db/mailboxes/mailboxes";
+import { getDefaultPolicy, updatePolicyRules } from "@coffer/db/retention/retention-policies";
 import { loadSettingsEnv } from "@coffer/db/settings";
 import { createTestDatabase } from "@coffer/db/testing/test-database";
 import { GraphAdapter } from "@coffer/worker/graph/graph-adapter";
@@ -220,6 +221,14 @@ try {
     { entraId: seeded.users.carol.oid, upn: seeded.users.carol.upn, rights: "FullAccess" },
   ]);
   await deprovisionMailbox(database.db, mailboxes.leo, "e2e: account deleted");
+  // One data type with sync turned off, so the snapshot view shows both of the seed's empty states.
+  const policy = await getDefaultPolicy(database.db);
+  await updatePolicyRules(
+    database.db,
+    policy.policy.id,
+    [{ dataType: "notes", syncEnabled: false, retentionDays: 2555 }],
+    "e2e",
+  );
 
   const aliceState = await ctl.state(alice);
   const bobState = await ctl.state(seeded.users.bob.upn);
@@ -230,6 +239,9 @@ try {
   };
   const fixture: TE2EFixture = {
     portalUrl: `http://127.0.0.1:${port}`,
+    databaseUrl: database.url,
+    // For the admin console's specs: they start a worker process against the same services.
+    services: { redisUrl, redisPrefix, blobDir, keyFile },
     sim: {
       url: sim.url,
       authority: sim.authority,
@@ -278,6 +290,13 @@ try {
         COFFER_ADMIN_ROLES: "Coffer.Admin",
         COFFER_CONTENT_VIEW_ROLES: "Coffer.ContentView",
         COFFER_PROTECTED_CONTENT_ROLES: "Coffer.ProtectedContent",
+        // The admin console reaches Redis (run now, live progress) and Graph (group lookup) as the worker does.
+        REDIS_URL: redisUrl,
+        COFFER_REDIS_PREFIX: redisPrefix,
+        M365_TENANT_ID: sim.tenantId,
+        M365_CLIENT_ID: sim.clientId,
+        M365_CLIENT_SECRET: sim.clientSecret,
+        M365_GRAPH_URL: sim.graphUrl,
       }),
     },
   );

@@ -27,6 +27,10 @@ export type TFixtureMessage = { graphId: string; subject: string; sha256: string
 
 export type TE2EFixture = {
   portalUrl: string;
+  /** The portal's database (tests read the audit log from it). */
+  databaseUrl: string;
+  /** Redis and the archive's storage, for specs that start a worker process (admin console). */
+  services?: { redisUrl: string; redisPrefix: string; blobDir: string; keyFile: string };
   sim: {
     url: string;
     authority: string;
@@ -76,5 +80,5 @@ export function readFixture(): TE2EFixture {
 
 /** Where the setup project keeps each role's signed-in browser state. */
 export function authStatePath(role: TRole): string {
-  return path.resolve(import.meta.dirname, "../../test-results/e2e-auth", `${role}.json`);
+  return path.resolve(import.meta.dirname, "../../../test-results/e2e-auth", `${role}.json`);
 }

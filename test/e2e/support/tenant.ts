@@ -292,17 +292,15 @@ export async function seedTenant(ctl: SimControl, canary: string): Promise<TSeed
 }
 
 /**
- * Gives dave and erin their app roles on the portal's app registration, so their ID tokens carry a
- * `roles` claim. Returns false when this simulator has no way to assign app roles yet.
+ * Gives dave and erin their app roles on the portal's app registration (the simulator's `appRoles` user
+ * field), so their ID tokens carry a `roles` claim. Returns false when this simulator does not know it.
  */
 async function assignAppRoles(ctl: SimControl): Promise<boolean> {
   for (const p of Object.values(PEOPLE)) {
     if (!p.appRoles.length) continue;
-    const r = await ctl.raw("PUT", `/_sim/users/${encodeURIComponent(p.upn)}/app-roles`, {
-      roles: p.appRoles,
-    });
-    if (r.status === 404 || r.status === 405) return false;
+    const r = await ctl.raw("PATCH", `/_sim/users/${encodeURIComponent(p.upn)}`, { appRoles: p.appRoles });
     if (r.status >= 400) throw new Error(`assigning app roles to ${p.upn} failed: ${r.status} ${r.text}`);
   }
-  return true;
+  const users = await ctl.raw("GET", "/_sim/users");
+  return users.status === 200;
 }

@@ -103,7 +103,7 @@ export function SnapshotPage({
           <DataTypeEmptyState state={section} atLabel={atLabel} />
         </div>
       ) : (
-        <div className="mt-6 grid gap-6 lg:grid-cols-[16rem_1fr]">
+        <div className="mt-6 grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
           <aside
             aria-label={`${DATA_TYPE_LABELS[q.type]} folders`}
             className="lg:border-r lg:border-slate-200 lg:pr-4"

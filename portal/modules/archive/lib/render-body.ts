@@ -56,19 +56,21 @@ export function sanitizeMessageHtml(
   opts: { allowRemote: boolean; inlineImages: ReadonlyMap<string, string> },
 ): TRenderedBody {
   let remoteBlocked = 0;
-  const blockRemoteCss = (css: string) =>
-    css.replace(CSS_IMPORT, "").replace(REMOTE_URL_IN_CSS, () => {
-      remoteBlocked++;
-      return "none";
-    });
-  // sanitize-html passes <style> text through untouched, so remote references in it are removed first.
-  // Removing text inside a raw-text element cannot create markup.
-  const source = opts.allowRemote
-    ? html
-    : html.replace(
-        STYLE_BLOCK,
-        (_m, open: string, css: string, close: string) => `${open}${blockRemoteCss(css)}${close}`,
-      );
+  // @import never stays (it could pull in remote CSS); remote url() references only when the reader allowed
+  // remote content.
+  const cleanCss = (css: string) =>
+    opts.allowRemote
+      ? css.replace(CSS_IMPORT, "")
+      : css.replace(CSS_IMPORT, "").replace(REMOTE_URL_IN_CSS, () => {
+          remoteBlocked++;
+          return "none";
+        });
+  // sanitize-html passes <style> text through untouched, so it is cleaned first. Removing text inside a
+  // raw-text element cannot create markup.
+  const source = html.replace(
+    STYLE_BLOCK,
+    (_m, open: string, css: string, close: string) => `${open}${cleanCss(css)}${close}`,
+  );
   const out = sanitizeHtml(source, {
     allowedTags: ALLOWED_TAGS,
     // <style> is allowed on purpose: mail layouts need it, CSS cannot run code, and what it could load
@@ -113,10 +115,10 @@ export function sanitizeMessageHtml(
         }
         return { tagName, attribs: next };
       },
-      "*": (tagName, attribs) => {
-        if (!attribs.style || opts.allowRemote) return { tagName, attribs };
-        return { tagName, attribs: { ...attribs, style: blockRemoteCss(attribs.style) } };
-      },
+      "*": (tagName, attribs) =>
+        attribs.style
+          ? { tagName, attribs: { ...attribs, style: cleanCss(attribs.style) } }
+          : { tagName, attribs },
     },
   });
   return { html: out, remoteBlocked };
