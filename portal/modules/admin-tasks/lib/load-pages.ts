@@ -12,12 +12,12 @@ import {
   listSites,
   listTaskRuns,
   listTasks,
-  listTaskTypes,
   previewSchedule,
 } from "@coffer/worker/tasks/index";
 import { notFound } from "next/navigation";
 import { formatDateTime } from "./format";
 import { orNotFound, type TParsedTaskListQuery, taskFilterOf } from "./queries";
+import { taskTypeOptions } from "./task-types";
 import { tasksContext } from "./tasks-context";
 
 /** What each console page reads, through the Exchange Tasks API (never the database directly). */
@@ -34,7 +34,7 @@ export async function loadDashboard() {
 export async function loadTaskList(query: TParsedTaskListQuery) {
   const ctx = tasksContext();
   const [tasks, sites] = await Promise.all([listTasks(ctx, taskFilterOf(query)), listSites(ctx)]);
-  return { tasks, sites, types: listTaskTypes() };
+  return { tasks, sites, types: taskTypeOptions() };
 }
 
 export async function loadWizard() {
@@ -53,7 +53,7 @@ export async function loadWizard() {
     })),
     schedules: schedules.map((s) => ({ id: s.id, name: s.name, description: s.description })),
     definitions: definitions.map((d) => ({ id: d.id, name: d.name, type: d.type, version: d.version })),
-    types: listTaskTypes(),
+    types: taskTypeOptions(),
   };
 }
 
@@ -113,12 +113,12 @@ export async function loadSchedule(id: string) {
 
 export async function loadDefinitions(type?: TaskType) {
   const definitions = await listDefinitions(tasksContext(), type ? { type } : {});
-  return { definitions, types: listTaskTypes() };
+  return { definitions, types: taskTypeOptions() };
 }
 
 export async function loadDefinition(id: string) {
   const definition = await orNotFound(getDefinition(tasksContext(), id));
-  return { definition, types: listTaskTypes() };
+  return { definition, types: taskTypeOptions() };
 }
 
 export function loadSites() {
