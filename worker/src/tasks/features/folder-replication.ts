@@ -1,6 +1,5 @@
 import type { TFolderState } from "@coffer/db/archive/index";
 import { checkSyncAllowed } from "@coffer/db/retention/sync-gate";
-import type { TRunSkip } from "@coffer/db/schema";
 import { listRecentItemSkips } from "@coffer/db/tasks/task-queries";
 import type { TPimType } from "../../pim/pim-source";
 import { syncPim } from "../../pim/sync-pim";
