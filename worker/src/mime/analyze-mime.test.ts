@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { mimeFixturesDir } from "../sync/testing/fixtures";
 import { createMimeAnalyzer } from "./analyze-mime";
 
-const FIXTURES = "/work/shared/fixtures/mime/";
+const FIXTURES = mimeFixturesDir();
 const fixtures = readFileSync(`${FIXTURES}index.tsv`, "utf8")
   .trim()
   .split("\n")

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMailboxAt } from "./list-mailbox";
 import { resolveMailbox, syncMailbox } from "./sync-mailbox";
 import { comparable, makeMessage, truthOf } from "./testing/compare";
+import { mimeFixturesDir } from "./testing/fixtures";
 import { startHarness, type THarness } from "./testing/harness";
 
-const FIXTURES = "/work/shared/fixtures/mime/";
+const FIXTURES = mimeFixturesDir();
 const UPN = "roundtrip@contoso.example";
 
 type TFixture = { path: string; bytes: Buffer; sha256: string; tags: string[] };
