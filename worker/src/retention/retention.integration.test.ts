@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { listMailboxes } from "@coffer/db/mailboxes/mailboxes";
+import { listHolds } from "@coffer/db/retention/holds";
 import { getDefaultRules } from "@coffer/db/retention/policy-change";
 import { createTestDatabase, type TestDatabase } from "@coffer/db/testing/test-database";
 import { isolatedEnv } from "@coffer/test/setup/processes";
@@ -191,9 +192,8 @@ describe("retention on a synced archive", () => {
       code: 0,
       stdout: `${OLD} is on legal hold: nothing of its archive is deleted until the hold is released.\n`,
     });
-    const list = JSON.parse((await coffer(["hold", "list", "--json"])).stdout);
-    expect(list.holds.map((x: { upn: string; reason: string }) => [x.upn, x.reason])).toEqual([
-      [OLD, "Matter 2026-17"],
+    expect((await listHolds(t.db)).map((x) => [x.upn, x.reason, x.placedBy])).toEqual([
+      [OLD, "Matter 2026-17", "counsel@contoso.example"],
     ]);
 
     const bad = await coffer(["policy", "set", "mail", "--days", "36136", "--yes"]);
