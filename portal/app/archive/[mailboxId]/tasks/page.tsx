@@ -1,0 +1,34 @@
+import { getTaskLists } from "@coffer/db/archive-pim/index";
+import type { Metadata } from "next";
+import { onPage, requireMailbox } from "@/lib/authz/guard";
+import { db } from "@/lib/db";
+import { PimFrame } from "@/modules/archive-pim/components/pim-frame";
+import { TasksView } from "@/modules/archive-pim/components/tasks-view";
+import { auditPimRead, loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
+import { parsePimQuery } from "@/modules/archive-pim/lib/pim-query";
+
+export const metadata: Metadata = { title: "Tasks" };
+
+export default async function Page({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ mailboxId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { mailboxId } = await params;
+  const { principal, access } = await onPage(requireMailbox(mailboxId, "content"));
+  const now = new Date();
+  const q = parsePimQuery(await searchParams, now);
+  const states = await loadSectionStates(access.mailbox.id, q.at);
+  let lists: Awaited<ReturnType<typeof getTaskLists>> = [];
+  if (stateOf(states, "tasks").state === "present") {
+    await auditPimRead(principal, access, "tasks.view", "tasks", { at: q.at?.toISOString() ?? null });
+    lists = await getTaskLists(db(), access.mailbox.id, q.at ? { at: q.at } : {});
+  }
+  return (
+    <PimFrame access={access} section="tasks" states={states} at={q.at} now={now}>
+      <TasksView mailboxId={access.mailbox.id} at={q.at} lists={lists} />
+    </PimFrame>
+  );
+}
