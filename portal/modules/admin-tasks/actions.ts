@@ -30,8 +30,9 @@ import { tasksContext } from "./lib/tasks-context";
  * The acting administrator's UPN is recorded as "last modified by" and in the audit log.
  */
 
-const str = (form: FormData, name: string): string => {
-  const v = form.get(name);
+// Actions are public endpoints: whatever arrives is checked, a non-form body reads as empty fields.
+const str = (form: unknown, name: string): string => {
+  const v = form instanceof FormData ? form.get(name) : null;
   return typeof v === "string" ? v : "";
 };
 const isInline = (form: FormData) => str(form, "mode") === "inline";
@@ -73,10 +74,12 @@ export async function saveDefinitionAction(
   _prev: TFormState<TCreatedDefinition>,
   form: FormData,
 ): Promise<TFormState<TCreatedDefinition>> {
-  const type = parseType(str(form, "type"));
+  // Read inside the action (after the admin check); the issue mapping below needs it too.
+  let type: TaskType | undefined;
   return adminAction(
     "saveDefinition",
     async (actor) => {
+      type = parseType(str(form, "type"));
       if (!type) throw TaskInputError.field("type", "Choose the task type of the definition.");
       const id = str(form, "id");
       const settings = definitionSettingsFromForm(type, form);
