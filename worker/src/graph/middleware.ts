@@ -1,7 +1,7 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { failureFromNetworkError, GraphFailure, parseRetryAfter, RETRYABLE_STATUSES } from "./errors";
 import type { THttpTransport } from "./http-transport";
-import { type GraphRateLimiter, sleep, type TLease } from "./rate-limiter";
+import { type GraphRateLimiter, sleep } from "./rate-limiter";
 
 /** Counters of one unit of work (a mailbox run), shown by `coffer sync`. */
 export type TRequestStats = {

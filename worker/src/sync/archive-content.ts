@@ -1,7 +1,7 @@
 import { PassThrough, Readable, type Writable } from "node:stream";
 import type { TContentInsert } from "@coffer/db/archive/index";
 import type { BlobStore, StoredBlob } from "@coffer/db/blobs/index";
-import { GraphFailure, toGraphFailure } from "../graph/errors";
+import { toGraphFailure } from "../graph/errors";
 import type { MailboxSource } from "../graph/port";
 import { sleep } from "../graph/rate-limiter";
 import { createMimeAnalyzer, type TMailMetadata, type TMimeAnalysis } from "../mime/analyze-mime";

@@ -39,7 +39,7 @@ describe("history across moves, folder renames/moves and deletions", () => {
     const m1 = await up("Inbox", "m1 moves to Clients");
     const m2 = await up("Inbox", "m2 is deleted");
     const m3 = await up("Projects", "m3 goes to Deleted Items");
-    const m4 = await up("Projects/Alpha", "m4 travels with its folder");
+    await up("Projects/Alpha", "m4 travels with its folder");
     const m5 = await up("Clients", "m5 is read later");
     const m6 = await up("Projects/Alpha", "m6 moves and comes back");
     const r1 = await syncAndSnapshot();
