@@ -36,6 +36,7 @@ import { startSimulator } from "../m365-sim/src/index";
 import { isLoopbackUrl } from "../setup/loopback";
 import { E2E_BUILD_ID, E2E_DIST_DIR, e2eNextEnv, PORTAL_DIR, REPO_ROOT } from "./portal-build";
 import { fixturePath, type TE2EFixture } from "./support/fixture";
+import { seedPim, syncPimOf } from "./support/pim-seed";
 import { MARKERS, PASSWORD, PIXEL_PNG, seedTenant } from "./support/tenant";
 
 const port = Number(process.argv[2] ?? 3100);
@@ -195,7 +196,10 @@ try {
       `${label} sync: ${result.mailboxes.length} mailboxes, added ${added}, removed ${removed}, ${Date.now() - started} ms`,
     );
   };
+  // Calendar, contacts and tasks of bob's mailbox, archived by the PIM sync after each mail sync.
+  const pimSeed = await seedPim(ctl, seeded.users.bob.upn);
   await sync("first");
+  await syncPimOf(deps, seeded.users.bob.upn);
 
   // A whole second strictly after the first sync and strictly before the second one observes anything.
   const afterFirstSync = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
@@ -203,7 +207,9 @@ try {
   const alice = seeded.users.alice.upn;
   await ctl.deleteMessage(alice, seeded.restIds.deleted!);
   await ctl.moveMessage(alice, seeded.restIds.moved!, "Inbox/Projects");
+  await ctl.deleteEvent(seeded.users.bob.upn, pimSeed.deletedEventId);
   await sync("second");
+  await syncPimOf(deps, seeded.users.bob.upn);
   await graph.close();
 
   const mailboxOf = async (upn: string) => {
