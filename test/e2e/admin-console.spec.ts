@@ -84,7 +84,7 @@ test("the wizard creates a task for a directory group and it appears in the list
   // run it at once), so its status stays Unknown until Run now.
   await page.getByRole("button", { name: "Create new schedule" }).click();
   const newSchedule = page.getByRole("form", { name: "New schedule" });
-  await newSchedule.getByLabel("Name", { exact: true }).fill(SCHEDULE);
+  await newSchedule.getByRole("textbox", { name: /^Name/ }).fill(SCHEDULE);
   await newSchedule.getByRole("radio", { name: "On a cron expression" }).check();
   await newSchedule.getByLabel("Cron expression").fill("0 3 1 1 *");
   await newSchedule.getByRole("button", { name: "Create schedule" }).click();
@@ -197,7 +197,7 @@ test("bad input in the schedule and definition forms is refused next to the fiel
   await expect(page.getByText("Give the schedule a name.")).toBeVisible();
   await expect(page.getByText(/"61 \* \* \* \*" is not a valid cron expression/)).toBeVisible();
   await expect(page.getByLabel("Cron expression")).toHaveAttribute("aria-invalid", "true");
-  await page.getByLabel("Name", { exact: true }).fill("E2E bad cron");
+  await page.getByRole("textbox", { name: /^Name/ }).fill("E2E bad cron");
   await page.getByLabel("Cron expression").fill("every day");
   await page.getByRole("button", { name: "Save and Exit" }).click();
   await expect(page.getByText(/needs five fields/)).toBeVisible();

@@ -69,7 +69,6 @@ export function TextField({
     <div className={className}>
       <label htmlFor={id} className={LABEL}>
         {label}
-        {isRequired ? <span className="sr-only"> (required)</span> : null}
       </label>
       <input
         id={id}
