@@ -100,8 +100,16 @@ export function PimFrame({
       <div className="mt-6">
         {state && state.state !== "present" ? (
           <DataTypeEmptyState state={state} atLabel={atLabel} />
-        ) : (
+        ) : access.canReadContent ? (
           children
+        ) : (
+          <p
+            className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+            role="status"
+          >
+            This mailbox has {label.toLowerCase()} archived {atLabel}. Showing them needs the content view
+            permission.
+          </p>
         )}
       </div>
       <aside aria-labelledby="graph-limits" className="mt-8 rounded-md border border-slate-200 p-4 text-sm">

@@ -1,6 +1,7 @@
 import type { DataType } from "@coffer/db/schema";
 import Link from "next/link";
 import type { TMailboxAccess } from "@/lib/authz/policy";
+import { pimHref } from "@/modules/archive-pim/lib/pim-query";
 import { DATA_TYPE_LABELS, formatDateTime, formatDateTimeSeconds } from "../lib/format";
 import type { TSnapshot } from "../lib/load-snapshot";
 import { formatAtInput, messageHref, snapshotHref, type TSnapshotQuery } from "../lib/snapshot-query";
@@ -94,7 +95,12 @@ export function SnapshotPage({
         <DataTypeNav
           states={snapshot.dataTypes}
           current={q.type}
-          hrefFor={(type: DataType) => snapshotHref(mailbox.id, { ...base, type })}
+          hrefFor={(type: DataType) =>
+            // Calendar, contacts, tasks and notes have their own views (modules/archive-pim).
+            type === "mail"
+              ? snapshotHref(mailbox.id, { ...base, type })
+              : pimHref(mailbox.id, type, { at: q.at })
+          }
         />
       </div>
 

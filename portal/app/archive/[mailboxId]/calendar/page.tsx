@@ -17,11 +17,11 @@ export default async function Page({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { mailboxId } = await params;
-  const { principal, access } = await onPage(requireMailbox(mailboxId, "content"));
+  const { principal, access } = await onPage(requireMailbox(mailboxId, "metadata"));
   const now = new Date();
   const q = parseCalendarQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
-  const present = stateOf(states, "calendar").state === "present";
+  const present = access.canReadContent && stateOf(states, "calendar").state === "present";
   const range = calendarRange(q);
   const instances = present
     ? await onPage(

@@ -17,12 +17,12 @@ export default async function Page({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { mailboxId } = await params;
-  const { principal, access } = await onPage(requireMailbox(mailboxId, "content"));
+  const { principal, access } = await onPage(requireMailbox(mailboxId, "metadata"));
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
   let cards: Awaited<ReturnType<typeof getContactCards>> = [];
-  if (stateOf(states, "contacts").state === "present") {
+  if (access.canReadContent && stateOf(states, "contacts").state === "present") {
     await auditPimRead(principal, access, "contacts.view", "contacts", { at: q.at?.toISOString() ?? null });
     cards = await getContactCards(db(), blobStore(), access.mailbox.id, q.at ? { at: q.at } : {});
   }

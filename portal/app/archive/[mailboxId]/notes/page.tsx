@@ -17,12 +17,12 @@ export default async function Page({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { mailboxId } = await params;
-  const { principal, access } = await onPage(requireMailbox(mailboxId, "content"));
+  const { principal, access } = await onPage(requireMailbox(mailboxId, "metadata"));
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
   let notes: Awaited<ReturnType<typeof getNotes>> = [];
-  if (stateOf(states, "notes").state === "present") {
+  if (access.canReadContent && stateOf(states, "notes").state === "present") {
     await auditPimRead(principal, access, "notes.view", "notes", { at: q.at?.toISOString() ?? null });
     notes = await getNotes(db(), blobStore(), access.mailbox.id, q.at ? { at: q.at } : {});
   }

@@ -17,12 +17,12 @@ export default async function Page({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { mailboxId } = await params;
-  const { principal, access } = await onPage(requireMailbox(mailboxId, "content"));
+  const { principal, access } = await onPage(requireMailbox(mailboxId, "metadata"));
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
   let lists: Awaited<ReturnType<typeof getTaskLists>> = [];
-  if (stateOf(states, "tasks").state === "present") {
+  if (access.canReadContent && stateOf(states, "tasks").state === "present") {
     await auditPimRead(principal, access, "tasks.view", "tasks", { at: q.at?.toISOString() ?? null });
     lists = await getTaskLists(db(), access.mailbox.id, q.at ? { at: q.at } : {});
   }
