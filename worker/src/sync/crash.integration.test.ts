@@ -14,7 +14,7 @@ let mailbox: MailboxRow;
 beforeAll(async () => {
   h = await startHarness();
   await h.ctl.createUser({ userPrincipalName: UPN, displayName: "Crash Test" });
-  await h.ctl.largeMailbox(UPN, { seed: 7, messages: 400 });
+  await h.ctl.largeMailbox(UPN, { seed: 7, messages: 300 });
   // A little latency so a run lasts long enough to be killed at many different points.
   await h.ctl.setFaults({ throttle: false, latencyMs: 2 });
   mailbox = await resolveMailbox(h.deps, UPN);
@@ -103,5 +103,5 @@ describe("SIGKILL anywhere, then re-run", () => {
     expect((await import("node:crypto")).createHash("sha256").update(cat.stdout).digest("hex")).toBe(
       one.sha256,
     );
-  });
+  }, 240_000);
 });
