@@ -28,7 +28,8 @@ export function sampleAge(rng: Rng): number {
 
 /** RFC 3339 UTC without fractions, as Graph returns receivedDateTime. */
 export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // toISOString() is always YYYY-MM-DDTHH:mm:ss.sssZ for the generator's years
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 export function isoDate(ms: number): string {

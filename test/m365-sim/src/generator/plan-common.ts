@@ -1,6 +1,7 @@
 import type { Lang } from "./bodies";
 import { DAY, EPOCH_MS } from "./dates";
 import type { Correspondent, MailboxContext } from "./mail-context";
+import { Memo, memoPer } from "./memo";
 import type { AttachmentSpec, AttachmentType } from "./plan-types";
 import { hashKey, type Rng } from "./random";
 
@@ -50,10 +51,19 @@ export function attachmentsFor(rng: Rng, count: number): AttachmentSpec[] {
 }
 
 /** Message-IDs look like the sender's system writes them: Exchange Online inside, MTAs outside. */
+const idHashes = memoPer<MailboxContext, number, string>(4096);
+const servers = new Memo<string, string>(4096);
+
 export function messageIdFor(ctx: MailboxContext, index: number, sender: Correspondent): string {
-  const hash = hashKey([ctx.seed, ctx.upn, "message-id", index]).toString("hex").toUpperCase();
+  // Replies name every earlier Message-ID of their conversation: remembered, not rehashed
+  const hash = idHashes(ctx).get(index, () =>
+    hashKey([ctx.seed, ctx.upn, "message-id", index]).toString("hex").toUpperCase(),
+  );
   if (sender.isInternal) {
-    const server = `AM7PR05MB${(hashKey([sender.address]).readUInt16LE(0) % 9000) + 1000}`;
+    const server = servers.get(
+      sender.address,
+      () => `AM7PR05MB${(hashKey([sender.address]).readUInt16LE(0) % 9000) + 1000}`,
+    );
     return `<${server}${hash.slice(0, 20)}@${server}.eurprd05.prod.outlook.com>`;
   }
   return `<${hash.slice(0, 24).toLowerCase()}@mail.${sender.address.split("@")[1]}>`;

@@ -1,6 +1,7 @@
 import { EXTERNAL_TOPICS, INTERNAL_TOPICS, type Topic } from "./bodies";
 import { DAY, EPOCH_MS, HOUR, MINUTE, sampleAge } from "./dates";
 import type { Correspondent, MailboxContext } from "./mail-context";
+import { memoPer } from "./memo";
 import type { Category } from "./plan-types";
 import { rngFor } from "./random";
 
@@ -18,20 +19,32 @@ const THREAD_LENGTHS: readonly (readonly [number, number])[] = [
   [6, 0.08],
 ];
 
+/** How a block is cut into conversations: [start, length] pairs, or null when it holds a special message. */
+function blockLayout(ctx: MailboxContext, base: number): (readonly [number, number])[] | null {
+  const end = Math.min(base + BLOCK, ctx.messageCount);
+  for (let j = base; j < end; j++) if (ctx.specials.has(j)) return null;
+  const rng = rngFor(ctx.seed, ctx.upn, "block", base);
+  const out: (readonly [number, number])[] = [];
+  for (let start = base; start < end; ) {
+    const length = Math.min(rng.weighted(THREAD_LENGTHS), end - start);
+    out.push([start, length]);
+    start += length;
+  }
+  return out;
+}
+
+const layouts = memoPer<MailboxContext, number, (readonly [number, number])[] | null>(512);
+const threads = memoPer<MailboxContext, string, Thread>(512);
+
 export function threadSlot(
   ctx: MailboxContext,
   i: number,
 ): { start: number; length: number; position: number } {
   const base = i - (i % BLOCK);
-  const end = Math.min(base + BLOCK, ctx.messageCount);
+  const layout = layouts(ctx).get(base, () => blockLayout(ctx, base));
   // Special messages stand alone, and so does the rest of their block
-  for (let j = base; j < end; j++) if (ctx.specials.has(j)) return { start: i, length: 1, position: 0 };
-  const rng = rngFor(ctx.seed, ctx.upn, "block", base);
-  for (let start = base; start < end; ) {
-    const length = Math.min(rng.weighted(THREAD_LENGTHS), end - start);
-    if (i < start + length) return { start, length, position: i - start };
-    start += length;
-  }
+  if (!layout) return { start: i, length: 1, position: 0 };
+  for (const [start, length] of layout) if (i < start + length) return { start, length, position: i - start };
   throw new RangeError(`message index ${i} out of range`);
 }
 
@@ -67,7 +80,12 @@ export interface Thread {
   meetingStartMs: number;
 }
 
+/** The conversation starting at `start` (remembered: its messages are planned one by one). */
 export function buildThread(ctx: MailboxContext, start: number, length: number): Thread {
+  return threads(ctx).get(`${start}:${length}`, () => newThread(ctx, start, length));
+}
+
+function newThread(ctx: MailboxContext, start: number, length: number): Thread {
   const rng = rngFor(ctx.seed, ctx.upn, "thread", start);
   const category = rng.weighted(categoryWeights(ctx));
   const isExternal = category === "external" || (category === "invite" && rng.chance(0.15));

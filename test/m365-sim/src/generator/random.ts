@@ -1,4 +1,4 @@
-import { createCipheriv, createHash } from "node:crypto";
+import { createCipheriv, hash } from "node:crypto";
 
 /**
  * Seeded randomness. Every value the generator produces comes from a key path such as
@@ -8,12 +8,11 @@ import { createCipheriv, createHash } from "node:crypto";
 export type KeyPart = string | number;
 
 export function hashKey(parts: readonly KeyPart[]): Buffer {
-  const hash = createHash("sha256");
-  for (const part of parts) {
-    hash.update(typeof part === "number" ? `#${part}` : part);
-    hash.update("\u0000");
-  }
-  return hash.digest();
+  // sha256 over each part followed by a NUL, in one call: a message plan takes a dozen of these,
+  // and the one-shot crypto.hash costs about half of a createHash/update/digest round
+  let joined = "";
+  for (const part of parts) joined += `${typeof part === "number" ? `#${part}` : part}\u0000`;
+  return hash("sha256", joined, "buffer") as unknown as Buffer;
 }
 
 /** sfc32: small, fast, good enough for test data, and identical on every platform. */
