@@ -2,12 +2,13 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { composeOptions } from "./compose-message";
 import { isoUtc } from "./dates";
+import { composePieces } from "./fast-mime";
 import { readFixture } from "./fixtures";
 import { hugeMessagePieces } from "./huge-message";
 import type { MailboxContext } from "./mail-context";
 import { planMessage } from "./mail-plan";
 import { composedMeta } from "./message-meta";
-import { composePieces, pieceChunks, piecesLength, piecesToBuffer, piecesToStream } from "./mime-serialize";
+import { pieceChunks, piecesLength, piecesToBuffer, piecesToStream } from "./mime-serialize";
 import type { GeneratedMessage } from "./types";
 
 /**

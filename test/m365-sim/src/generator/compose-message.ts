@@ -11,9 +11,11 @@ import {
 } from "./bodies";
 import { buildIcs } from "./calendar-ics";
 import { DAY, rfc5322Date } from "./dates";
+import { composePieces } from "./fast-mime";
 import type { Correspondent, MailboxContext } from "./mail-context";
 import { type AttachmentSpec, type ComposedPlan, planMessage } from "./mail-plan";
-import { composePieces, piecesToBuffer } from "./mime-serialize";
+import { Memo } from "./memo";
+import { piecesToBuffer } from "./mime-serialize";
 import { hashKey, type KeyPart, rngFor } from "./random";
 
 /** MailComposer options for a planned message: headers, bodies and attachments, all seeded. */
@@ -57,6 +59,9 @@ function conversationText(ctx: MailboxContext, plan: ComposedPlan, withQuote: bo
   return textBody(rng, plan.lang, firstNameOf(plan.to[0]), signatureOf(plan.from), quote);
 }
 
+/** Logo pictures by company: the same bytes every time, built once (a tenth of all messages embed one). */
+const logos = new Memo<string, Buffer>(64);
+
 function logoFor(c: Correspondent, key: readonly KeyPart[]): MailComposerAttachment {
   // The same sender always embeds the same logo bytes, as signatures do in real mailboxes
   const hex = hashKey(["cid", ...key])
@@ -66,7 +71,7 @@ function logoFor(c: Correspondent, key: readonly KeyPart[]): MailComposerAttachm
     cid: `image001.png@01DB${hex.slice(0, 4)}.${hex.slice(4, 12)}`,
     filename: "image001.png",
     contentType: "image/png",
-    content: makePng(2600, ["logo", c.company], 96),
+    content: logos.get(c.company, () => makePng(2600, ["logo", c.company], 96)),
   };
 }
 

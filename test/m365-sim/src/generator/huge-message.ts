@@ -1,9 +1,10 @@
 import { crc32 } from "node:zlib";
 import type { MailComposerOptions } from "nodemailer/lib/mail-composer";
 import { rfc5322Date } from "./dates";
+import { composePieces } from "./fast-mime";
 import type { MailboxContext } from "./mail-context";
 import type { ComposedPlan } from "./mail-plan";
-import { base64EncodedLength, composePieces, LazyPayload, type Piece, piecesLength } from "./mime-serialize";
+import { base64EncodedLength, LazyPayload, type Piece, piecesLength } from "./mime-serialize";
 import { ByteStream, hashKey } from "./random";
 
 /**

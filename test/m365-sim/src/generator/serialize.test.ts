@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { mailboxContextOf } from "./build-mailbox";
 import { composeOptions } from "./compose-message";
+import { composePieces } from "./fast-mime";
 import { hugeMessageOptions } from "./huge-message";
 import { generateLargeMailbox, generateTenant } from "./index";
 import { type Payload, planMessage } from "./mail-plan";
-import { composePieces, composeWithNodemailer, piecesToBuffer } from "./mime-serialize";
+import { composeWithNodemailer, piecesToBuffer } from "./mime-serialize";
 
 /** -1 when equal, else the first offset where the two differ (a readable failure for big buffers). */
 function firstDifference(a: Buffer, b: Buffer): number {
