@@ -249,7 +249,7 @@ async function unchanged(args: string[]): Promise<void> {
   await withTenant("c", async (archive, sim, ctl) => {
     const [upn] = await addMailboxes(ctl, "steady", 1, messages);
     // The first sync needs more than Graph's 10,000 requests per 10 minutes for 10,000 messages: the budget is
-    // raised for it (it is not what this scenario measures). The re-sync runs at the real limits.
+    // raised for it (it is not what this scenario measures).
     const first = await runWorker(archive, sim, ["sync", upn!, "--recent-days", "0"], {
       COFFER_GRAPH_MAILBOX_BUDGET: "1000000",
     });
@@ -259,7 +259,9 @@ async function unchanged(args: string[]): Promise<void> {
         `${firstOut?.added} messages in ${f(firstOut?.seconds ?? 0)} s (${f((firstOut?.added ?? 0) / (firstOut?.seconds ?? 1), 0)}/s), ` +
         `${firstOut?.requests} requests`,
     );
-    const again = await runWorker(archive, sim, ["sync", upn!]);
+    // Same raised budget: right after the first sync the mailbox's 10-minute window is still full, and a
+    // re-sync would wait for it (as Graph would make it wait); what is measured here is the re-sync's own cost.
+    const again = await runWorker(archive, sim, ["sync", upn!], { COFFER_GRAPH_MAILBOX_BUDGET: "1000000" });
     const out = again.json as TSyncOne | undefined;
     console.log(
       `(c) re-sync of the unchanged mailbox: ${out?.requests} requests for ${out?.folders} folders ` +
