@@ -79,7 +79,7 @@ export function UsersPage({
             : " among active users. Tick “Include deactivated users” to search them too."}
         </p>
       ) : (
-        <div className="mt-6 overflow-x-auto rounded-md border border-slate-200">
+        <div className="relative mt-6 overflow-x-auto rounded-md border border-slate-200">
           <table className="w-full min-w-[36rem] text-sm">
             <caption className="sr-only">Mailboxes</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left">

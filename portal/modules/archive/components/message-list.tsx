@@ -74,7 +74,7 @@ export function MessageList({
           {paging.page > 1 ? "There are no more messages." : `${folderName} has no messages at this time.`}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-md border border-slate-200">
+        <div className="relative overflow-x-auto rounded-md border border-slate-200">
           <table className="w-full min-w-[40rem] border-collapse text-sm">
             <caption className="sr-only">
               Messages in {folderName}, sorted by {SORT_WORDS[sort][current]}
