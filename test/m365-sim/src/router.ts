@@ -11,6 +11,7 @@ export interface Match<H> {
 
 interface Route<H> {
   method: string;
+  /** Pattern segments, literals lower-cased (paths are case-insensitive). */
   segs: string[];
   handler: H;
   pattern: string;
@@ -39,15 +40,20 @@ export function splitGraphPath(path: string): string[] {
 }
 
 export class Router<H> {
-  private readonly routes: Route<H>[] = [];
+  /** Routes by segment count: a request is compared only with patterns of its length. */
+  private readonly routes = new Map<number, Route<H>[]>();
 
   add(method: string, pattern: string, handler: H): void {
-    this.routes.push({
-      method: method.toUpperCase(),
-      segs: pattern.split("/").filter(Boolean),
-      handler,
-      pattern,
-    });
+    const segs = pattern
+      .split("/")
+      .filter(Boolean)
+      .map((p) => (p.startsWith(":") ? p : p.toLowerCase()));
+    let list = this.routes.get(segs.length);
+    if (!list) {
+      list = [];
+      this.routes.set(segs.length, list);
+    }
+    list.push({ method: method.toUpperCase(), segs, handler, pattern });
   }
 
   /**
@@ -59,24 +65,26 @@ export class Router<H> {
     let best: Match<H> | undefined;
     let bestScore = -1;
     const m = method.toUpperCase();
-    for (const r of this.routes) {
-      if (r.segs.length !== segs.length) continue;
-      const params: Record<string, string> = {};
+    const lower = segs.map((s) => s.toLowerCase());
+    for (const r of this.routes.get(segs.length) ?? []) {
       let ok = true;
       let score = 0;
-      for (let i = 0; i < segs.length; i++) {
+      for (let i = 0; i < lower.length; i++) {
         const p = r.segs[i] as string;
-        const s = segs[i] as string;
-        if (p.startsWith(":")) params[p.slice(1)] = s;
-        else if (p.toLowerCase() === s.toLowerCase()) score++;
-        else {
+        if (p.startsWith(":")) continue;
+        if (p !== lower[i]) {
           ok = false;
           break;
         }
+        score++;
       }
       if (!ok) continue;
       pathMatched = true;
       if (r.method === m && score > bestScore) {
+        const params: Record<string, string> = {};
+        r.segs.forEach((p, i) => {
+          if (p.startsWith(":")) params[p.slice(1)] = segs[i] as string;
+        });
         best = { handler: r.handler, params, pattern: r.pattern };
         bestScore = score;
       }

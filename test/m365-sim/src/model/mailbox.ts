@@ -484,10 +484,10 @@ export class Mailbox {
     }
     const content = gm.content();
     const known = this.digests.get(m.key);
-    if (known && known.src === m.src)
-      return { size: content.size, open: () => Readable.from(content.chunks()) };
+    const chunks = () => coalesce(content.chunks());
+    if (known && known.src === m.src) return { size: content.size, open: () => Readable.from(chunks()) };
     const remember = (d: Digest) => this.remember(m, d);
-    return { size: content.size, open: () => Readable.from(hashing(content.chunks(), src, m, remember)) };
+    return { size: content.size, open: () => Readable.from(hashing(chunks(), src, m, remember)) };
   }
 
   /** The MIME as a stream (see `openContent`). */
@@ -619,6 +619,31 @@ export function metaFromPlan(g: GenMessageMeta): HeaderMeta {
 function withoutHeaderLines(parsed: ParsedHeaderMeta): HeaderMeta {
   const { headers: _, ...meta } = parsed;
   return meta;
+}
+
+const WRITE_SIZE = 64 * 1024;
+
+/**
+ * Joins a composition's many small pieces (part headers, boundaries, short bodies) into writes of
+ * up to 64 KiB: each chunk of a response stream costs a stream step and a TLS write, and a typical
+ * generated message has a dozen or more pieces. Large chunks pass through as they are.
+ */
+function* coalesce(chunks: Iterable<Buffer>): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (size > 0 && size + chunk.length > WRITE_SIZE) {
+      yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+    if (chunk.length >= WRITE_SIZE) yield chunk;
+    else {
+      pending.push(chunk);
+      size += chunk.length;
+    }
+  }
+  if (size > 0) yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, size);
 }
 
 function* slices(bytes: Buffer): Generator<Buffer> {
