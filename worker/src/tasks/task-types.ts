@@ -168,7 +168,10 @@ export function parseSettings(type: TaskType, settings: unknown) {
 }
 
 export function defaultSettings(type: TaskType): Record<string, unknown> {
-  return TASK_TYPE_INFO[type].settings.parse({});
+  // Managed Folders has required settings with no sensible default (which folders): it starts empty
+  // rather than making every list of task types throw.
+  const parsed = TASK_TYPE_INFO[type].settings.safeParse({});
+  return parsed.success ? (parsed.data as Record<string, unknown>) : {};
 }
 
 export type TFolderReplicationSettings = z.output<typeof ZFolderReplicationSettings>;
