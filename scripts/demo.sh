@@ -42,6 +42,9 @@ else
 fi
 
 npx --no-install tsx scripts/stack.ts portal
+# The worker runs the Exchange Tasks (the first-start task over all licensed mailboxes, and what admins
+# create in the console); `npm run stack:stop` stops it too.
+npx --no-install tsx scripts/stack.ts worker
 
 url=$(npx --no-install tsx scripts/stack.ts status --json |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).services.find(x=>x.name==="portal");process.stdout.write(p&&p.url?p.url:"")})')

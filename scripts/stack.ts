@@ -16,6 +16,7 @@ import {
   type ServiceName,
   withStackLock,
 } from "./stack/state";
+import { runningWorker, startWorker, stopWorker } from "./stack/worker";
 
 /**
  * `npm run stack` / `stack:stop` / `stack:status`: the local services Coffer needs, in the background.
@@ -27,6 +28,7 @@ import {
  *   stop    Stops exactly what start started or adopted, by pid (pg_ctl for PostgreSQL).
  *   status  What runs, with pids, ports and URLs (`--json` for scripts).
  *   portal  Builds and starts the portal in the background (the demo); `--no-build` to skip the build.
+ *   worker  Starts the worker (`coffer worker`: Exchange Tasks of the site) in the background (the demo).
  *
  * DATABASE_URL or REDIS_URL in the real environment mean "use that one": nothing is started for it.
  * COFFER_HOME moves the whole settings folder (tests use a throwaway one).
@@ -135,6 +137,8 @@ async function stop(): Promise<void> {
     const note = (label: string, pid: number | undefined) => {
       if (pid) stopped.push(`${label} (pid ${pid})`);
     };
+    note("worker", await stopWorker(state));
+    recordService(l, "worker", undefined);
     note("portal", await stopPortal(state));
     recordService(l, "portal", undefined);
     note("Microsoft 365 simulator", await stopSim(state));
@@ -213,6 +217,13 @@ function status(json: boolean): void {
         : { name: "portal", state: "absent", note: "portal/app/page.tsx is not there yet" },
   );
 
+  const worker = runningWorker(state);
+  services.push(
+    worker
+      ? { name: "worker", state: "running", pid: worker.pid, note: worker.log }
+      : { name: "worker", state: "stopped", note: "started by `npm run demo`" },
+  );
+
   if (json) {
     console.log(JSON.stringify({ home: l.home, services }, null, 2));
     return;
@@ -222,10 +233,11 @@ function status(json: boolean): void {
     redis: "Redis",
     sim: "Microsoft 365 simulator",
     portal: "Portal",
+    worker: "Worker",
   };
   say(`Settings folder: ${l.home}`);
   for (const s of services) {
-    const where = s.state === "running" ? `pid ${s.pid}, ${s.url}` : (s.note ?? "");
+    const where = s.state === "running" ? `pid ${s.pid}, ${s.url ?? s.note ?? ""}` : (s.note ?? "");
     say(`${labels[s.name].padEnd(24)} ${s.state.padEnd(9)} ${where}`.trimEnd());
   }
 }
@@ -250,6 +262,15 @@ async function portal(build: boolean): Promise<void> {
   });
 }
 
+async function worker(): Promise<void> {
+  const l = layout();
+  await withStackLock(l, async () => {
+    const r = await startWorker(l, readState(l));
+    recordService(l, "worker", r.record);
+    say(`Worker: ${r.started ? "started" : "already running"}, pid ${r.record.pid}, log ${r.record.log}`);
+  });
+}
+
 const [command = "start", ...flags] = process.argv.slice(2);
 try {
   switch (command) {
@@ -265,8 +286,11 @@ try {
     case "portal":
       await portal(!flags.includes("--no-build"));
       break;
+    case "worker":
+      await worker();
+      break;
     default:
-      console.error(`Unknown command "${command}". Use start, stop, status or portal.`);
+      console.error(`Unknown command "${command}". Use start, stop, status, portal or worker.`);
       process.exitCode = 2;
   }
 } catch (error) {

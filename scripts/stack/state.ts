@@ -34,7 +34,7 @@ export function layout(): Layout {
   };
 }
 
-export type ServiceName = "postgres" | "redis" | "sim" | "portal";
+export type ServiceName = "postgres" | "redis" | "sim" | "portal" | "worker";
 
 /** What the stack started (or adopted, when it found it already running in its own layout). */
 export type ServiceRecord = {
