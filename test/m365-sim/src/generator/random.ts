@@ -98,6 +98,8 @@ export function rngFor(...parts: KeyPart[]): Rng {
   return new Rng(hashKey(parts));
 }
 
+const ZEROS = Buffer.alloc(1 << 20);
+
 /**
  * Deterministic pseudo-random bytes: the AES-128-CTR keystream under a key derived from `parts`.
  * OpenSSL makes it fast enough for the 100 MB benchmark message, and CTR lets a long payload be
@@ -112,6 +114,8 @@ export class ByteStream {
   }
 
   read(length: number): Buffer {
+    // The keystream is the encryption of zeros; one shared zero buffer saves an allocation per call
+    if (length <= ZEROS.length) return this.cipher.update(ZEROS.subarray(0, length));
     return this.cipher.update(Buffer.alloc(length));
   }
 }
