@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateLargeMailbox, generateTenant } from "../generator/index";
 import type { GenMessage, MailboxSpec } from "../tenant-source";
-
-/** The part of a mailbox spec these tests use (the generator's own type is wider in its PIM fields). */
-type Messages = Pick<MailboxSpec, "folders" | "messageCount" | "message">;
 import { BlobStore } from "./blobs";
 import { Mailbox, type MsgRec, metaFromPlan } from "./mailbox";
 import { readHeaderMeta } from "./mime";
+
+/** The part of a mailbox spec these tests use (the generator's own type is wider in its PIM fields). */
+type Messages = Pick<MailboxSpec, "folders" | "messageCount" | "message">;
 
 /**
  * Generated messages answer Graph's header fields from the generator's plan and compose their MIME
