@@ -96,13 +96,14 @@ const CASES: TCase[] = [
     url: (fx) => bobMessage(fx, "/attachments/0"),
     expected: (p, fx) => contentStatus(kindForBob(p, fx)),
   },
-  // The Calendar, Contacts, Tasks and Notes sections (issue 7) serve content only.
+  // The Calendar, Contacts, Tasks and Notes sections (issue 7) open with metadata access, like the mail
+  // snapshot view; their content needs the content view (an admin without it gets a notice, not the items).
   ...(["calendar", "contacts", "tasks", "notes"] as const).map(
     (section): TCase => ({
       route: `archive/[mailboxId]/${section}/page.tsx`,
       label: `user B's ${section} section`,
       url: (fx) => `/archive/${fx.mailboxes.bob}/${section}`,
-      expected: (p, fx) => contentStatus(kindForBob(p, fx)),
+      expected: (p, fx) => metadataStatus(kindForBob(p, fx)),
     }),
   ),
   // Items that do not exist: access is decided before the lookup, so only the authorized learn "not found".

@@ -66,7 +66,11 @@ describe("getArchivedDataTypes", () => {
       tasks: false,
       notes: false,
     });
-    expect((await getArchivedDataTypes(t.db, boss.id, new Date("2026-01-15T00:00:00Z"))).calendar).toBe(true);
+    // A calendar container with no events is no calendar data (every mailbox has a default calendar).
+    expect((await getArchivedDataTypes(t.db, boss.id, new Date("2026-01-15T00:00:00Z"))).calendar).toBe(
+      false,
+    );
+    expect((await getArchivedDataTypes(t.db, boss.id, new Date("2026-01-15T00:00:00Z"))).mail).toBe(true);
     expect((await getArchivedDataTypes(t.db, boss.id, new Date("2025-12-31T00:00:00Z"))).mail).toBe(false);
     expect(Object.values(await getArchivedDataTypes(t.db, other.id)).some(Boolean)).toBe(false);
   });
