@@ -172,7 +172,9 @@ try {
   // --- 3. tenant and archive --------------------------------------------------------------------------
   const seeded = await seedTenant(ctl, canary.url);
   log(`seeded the e2e tenant (${Object.keys(seeded.users).length} people) at ${sim.url}`);
-  if (!seeded.hasAdminRoles) log("this simulator cannot assign app roles yet: admin tests will be skipped");
+  // The simulator assigns app roles (PATCH /_sim/users); if that ever stops working the admin tests must
+  // fail, not be skipped quietly.
+  if (!seeded.hasAdminRoles) throw new Error("the simulator did not assign the e2e admins their app roles");
   const graph = new GraphAdapter({
     authority: sim.authority,
     graphUrl: sim.graphUrl,
