@@ -15,7 +15,8 @@ const DEAD_DATABASE_URL = "postgres://coffer:s3cret-password@127.0.0.1:9/coffer"
 let server: ChildProcess | undefined;
 
 test.beforeAll(async () => {
-  test.skip(!existsSync(E2E_BUILD_ID), "needs the portal build made by serve-portal.ts");
+  // serve-portal.ts (the webServer, ready before any test) builds the portal; without it this must fail.
+  expect(existsSync(E2E_BUILD_ID), "the portal build made by serve-portal.ts").toBe(true);
   server = spawn(
     path.join(REPO_ROOT, "node_modules/.bin/next"),
     ["start", "-H", "127.0.0.1", "-p", String(PORT)],
