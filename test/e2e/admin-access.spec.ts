@@ -106,7 +106,6 @@ for (const principal of [...NON_ADMINS, "signed-out" as const]) {
 }
 
 test("admins open every admin console route", async () => {
-  const fx = readFixture();
   for (const role of ["dave", "erin"] as const) {
     const api = await apiAs(role);
     for (const c of CASES) {
