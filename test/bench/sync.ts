@@ -41,7 +41,9 @@ async function runWorker(
   opts: { stopAfterMs?: number } = {},
 ): Promise<TRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args, "--json"], {
+  // Profiling the worker: BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args, "--json"], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH,
