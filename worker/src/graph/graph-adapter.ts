@@ -10,7 +10,13 @@ import {
   type TDirectoryGroup,
 } from "./directory-port";
 import { failureFromNetworkError, failureFromResponse, GraphFailure } from "./errors";
-import { createHttpTransport, type THttpTransport } from "./http-transport";
+import {
+  bodyBytes,
+  bodyText,
+  bufferedBody,
+  createHttpTransport,
+  type THttpTransport,
+} from "./http-transport";
 import {
   BUFFERED_BODY_LIMIT,
   DEFAULT_RETRY_POLICY,
@@ -228,9 +234,9 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
         if (!res.ok) throw await failureOf(what, res);
         if (!res.body) throw new GraphFailure(`${what}: empty body`, { kind: "transient" });
         const len = Number(res.headers.get("content-length") || Number.NaN);
-        if (len <= BUFFERED_BODY_LIMIT) {
-          // Already read whole by the middleware.
-          const bytes = Buffer.from(await res.arrayBuffer());
+        if (len <= BUFFERED_BODY_LIMIT || bufferedBody(res)) {
+          // Already read whole by the transport or the middleware.
+          const bytes = await bodyBytes(res);
           return { stream: Readable.from([bytes]), bytes, contentLength: bytes.length };
         }
         const stream = Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>);
@@ -403,7 +409,7 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
     const res = await this.send(what, url, key, ctx);
     if (!res.ok) throw await failureOf(what, res);
     try {
-      return await res.json();
+      return JSON.parse(await bodyText(res));
     } catch (e) {
       // A reset while reading the body: transient, the caller's retry refetches the page.
       throw failureFromNetworkError(`${what}: reading the response`, e);
@@ -412,7 +418,7 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
 }
 
 async function failureOf(what: string, res: Response): Promise<GraphFailure> {
-  const text = await res.text().catch(() => "");
+  const text = await bodyText(res).catch(() => "");
   return failureFromResponse(what, res.status, text, res.headers.get("retry-after"));
 }
 

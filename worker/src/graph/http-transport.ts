@@ -37,6 +37,30 @@ export type THttpTransport = {
   close(): Promise<void>;
 };
 
+/**
+ * Bodies the transport read whole, by the Response that carries them. Readers in this package take the bytes
+ * from here instead of through the Response's web stream: at hundreds of requests per second the stream
+ * plumbing and the copies (`arrayBuffer()`, `new Response(bytes)` again in the middleware) cost more CPU than
+ * the TLS that brought the bytes. The Response still carries the same body for any other reader.
+ */
+const bufferedBodies = new WeakMap<Response, Buffer>();
+
+/** The whole body of a Response the transport buffered, or undefined (streamed, or not ours). */
+export function bufferedBody(res: Response): Buffer | undefined {
+  return bufferedBodies.get(res);
+}
+
+/** The body as bytes: the buffered copy when there is one, else read from the Response. */
+export async function bodyBytes(res: Response): Promise<Buffer> {
+  return bufferedBodies.get(res) ?? Buffer.from(await res.arrayBuffer());
+}
+
+/** The body as text (UTF-8), the buffered copy when there is one. */
+export async function bodyText(res: Response): Promise<string> {
+  const b = bufferedBodies.get(res);
+  return b ? b.toString("utf8") : res.text();
+}
+
 export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTransport {
   const extra = opts.caPem ?? (opts.caFile ? readFileSync(opts.caFile, "utf8") : undefined);
   // One secure context for every connection: building one from ~150 roots per connection costs ~1 ms.
@@ -80,8 +104,12 @@ export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTran
     }
     const length = Number(headers["content-length"] ?? Number.NaN);
     if (length <= bufferLimit) {
-      const bytes = await body.arrayBuffer();
-      return new Response(bytes, { status: statusCode, statusText, headers: h });
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const res = new Response(bytes, { status: statusCode, statusText, headers: h });
+      bufferedBodies.set(res, bytes);
+      return res;
     }
     return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
       status: statusCode,

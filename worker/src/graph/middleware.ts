@@ -1,6 +1,6 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { failureFromNetworkError, GraphFailure, parseRetryAfter, RETRYABLE_STATUSES } from "./errors";
-import type { THttpTransport } from "./http-transport";
+import { bufferedBody, type THttpTransport } from "./http-transport";
 import { type GraphRateLimiter, sleep } from "./rate-limiter";
 
 /** Counters of one unit of work (a mailbox run), shown by `coffer sync`. */
@@ -104,6 +104,11 @@ export class LimitRetryHandler implements Middleware {
       const status = response.status;
       const isRetryable = RETRYABLE_STATUSES.has(status) || (status === 401 && !refreshedToken);
       if (!isRetryable || attempt >= this.policy.maxAttempts) {
+        if (bufferedBody(response)) {
+          // The transport already read the whole body: nothing in flight any more.
+          release();
+          return;
+        }
         const length = Number(response.headers.get("content-length") || Number.NaN);
         if (response.body && length <= BUFFERED_BODY_LIMIT) {
           // Small bodies (delta pages, most messages) are read here at once: the lease is freed as soon as

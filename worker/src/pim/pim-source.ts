@@ -1,3 +1,4 @@
+import { bodyBytes } from "../graph/http-transport";
 import type { TCallContext } from "../graph/port";
 
 /**
@@ -66,7 +67,7 @@ export class PimSource {
 
   private async get(what: string, url: string, version: "v1.0" | "beta" = "v1.0"): Promise<TFetchedItem> {
     const res = await this.graph.getMailboxRaw(what, url, this.mailboxId, this.ctx, version);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await bodyBytes(res);
     return { bytes, json: JSON.parse(bytes.toString("utf8")) as TJson };
   }
 
@@ -225,6 +226,6 @@ export class PimSource {
   ): Promise<Buffer> {
     const url = `${this.attachmentsBase(type, containerId, id)}/${encodeURIComponent(attachmentId)}/$value`;
     const res = await this.graph.getMailboxRaw(`get ${type} attachment`, url, this.mailboxId, this.ctx);
-    return Buffer.from(await res.arrayBuffer());
+    return bodyBytes(res);
   }
 }
