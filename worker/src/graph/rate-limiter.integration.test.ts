@@ -40,6 +40,28 @@ describe("the shared Graph rate limiter", () => {
     b.close();
   });
 
+  it("keeps a freed slot for this worker's next request for a moment, then gives it back", async () => {
+    const prefix = uniqueRedisPrefix("rl");
+    const a = new GraphRateLimiter(r1, prefix, { ...GRAPH_MAILBOX_LIMITS, maxConcurrent: 1 });
+    const b = new GraphRateLimiter(r2, prefix, { ...GRAPH_MAILBOX_LIMITS, maxConcurrent: 1 });
+    const key = a.keyFor("app", "mailbox-park");
+    const first = await a.acquire(key);
+    await a.release(first);
+    // Parked: still one lease in Redis (the other worker cannot take the only slot yet) …
+    expect(await r1.zcard(`${key}:leases`)).toBe(1);
+    // … and this worker's next request takes it over: still one lease, the budget counts both requests.
+    const second = await a.acquire(key);
+    expect(await r1.zcard(`${key}:leases`)).toBe(1);
+    await a.release(second);
+    // Nobody of this worker asks again: the slot goes back to Redis and the other worker gets it.
+    const other = await b.acquire(key);
+    expect(await r1.zrange(`${key}:leases`, 0, -1)).toEqual([other.id]);
+    await b.release(other);
+    expect(await a.windowCount(key)).toBe(3);
+    a.close();
+    b.close();
+  });
+
   it("holds every worker back until a Retry-After has expired", async () => {
     const prefix = uniqueRedisPrefix("rl");
     const a = new GraphRateLimiter(r1, prefix);
