@@ -43,6 +43,24 @@ export interface StagedObject {
 
 export type BlobObjectInfo = { key: string; size: number; modifiedAt: Date };
 
+/**
+ * A backend that can also append small objects to pack files (packs.ts) with group commit: the promise
+ * resolves to the object's storage key (`pack/<uuid>/<offset>/<length>`) once the bytes are durable.
+ * `get`/`stat`/`exists` accept those keys too (a ranged read of the pack).
+ */
+export interface PackingBlobBackend extends BlobBackend {
+  appendPacked(sha256: string, object: Buffer): Promise<string>;
+}
+
+export function canPack(backend: BlobBackend): backend is PackingBlobBackend {
+  return typeof (backend as Partial<PackingBlobBackend>).appendPacked === "function";
+}
+
+/** Stored bytes that are not what was written: corrupt, modified, truncated (a torn pack tail). */
+export class BlobIntegrityError extends Error {
+  override readonly name = "BlobIntegrityError";
+}
+
 export class BlobNotFoundError extends Error {
   override readonly name = "BlobNotFoundError";
   constructor(readonly key: string) {

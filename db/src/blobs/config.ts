@@ -3,8 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { loadSettingsEnv, settingsDir } from "../settings";
+import type { DbOrTrx } from "../transaction";
 import { type BlobKey, toBlobKey } from "./format";
 import { FsBlobBackend } from "./fs-backend";
+import { dbBlobIndex } from "./rows";
 import { BlobStore } from "./store";
 
 /**
@@ -54,9 +56,20 @@ export function blobStoreConfig(
   return { blobDir: path.resolve(parsed.COFFER_BLOB_DIR ?? path.join(home, "blobs")), keys: [key] };
 }
 
-/** The blob store of this process: the filesystem backend with the configured key. */
-export function createBlobStore(config: TBlobStoreConfig = blobStoreConfig()): BlobStore {
-  return new BlobStore({ backend: new FsBlobBackend(config.blobDir), keys: config.keys });
+/**
+ * The blob store of this process: the filesystem backend with the configured key. With `db`, the `blobs`
+ * table is its index, so small objects are packed and read back by sha256 (every process that writes or
+ * reads the archive passes it); without, one file per object, as before packs.
+ */
+export function createBlobStore(
+  config: TBlobStoreConfig = blobStoreConfig(),
+  options: { db?: DbOrTrx } = {},
+): BlobStore {
+  return new BlobStore({
+    backend: new FsBlobBackend(config.blobDir),
+    keys: config.keys,
+    ...(options.db ? { index: dbBlobIndex(options.db) } : {}),
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BlobRow } from "../schema";
 import type { DbOrTrx } from "../transaction";
-import type { StoredBlob } from "./store";
+import type { BlobIndex, StoredBlob, TIndexedBlob } from "./store";
 
 /**
  * Records a stored blob. ON CONFLICT DO NOTHING: the same content may be inserted by many mailboxes' page
@@ -23,4 +23,24 @@ export async function insertBlobRow(db: DbOrTrx, blob: Omit<StoredBlob, "isNew">
 
 export async function findBlobRow(db: DbOrTrx, sha256: string): Promise<BlobRow | undefined> {
   return db.selectFrom("blobs").selectAll().where("sha256", "=", sha256).executeTakeFirst();
+}
+
+/**
+ * The blob store's index (sha256 → storage key) over the `blobs` table. A row exists only once the
+ * transaction that recorded it committed, and the store made the object durable before handing its key
+ * out, so whatever this finds is readable.
+ */
+export function dbBlobIndex(db: DbOrTrx): BlobIndex {
+  return {
+    async find(sha256: string): Promise<TIndexedBlob | undefined> {
+      const row = await db
+        .selectFrom("blobs")
+        .select(["storage_key", "stored_size", "key_id"])
+        .where("sha256", "=", sha256)
+        .executeTakeFirst();
+      return row
+        ? { storageKey: row.storage_key, storedSize: row.stored_size, keyId: row.key_id }
+        : undefined;
+    },
+  };
 }
