@@ -97,6 +97,7 @@ export function normalizeFaults(sim: Simulator, input: Partial<Faults>): Faults 
 export function resetState(sim: Simulator): void {
   sim.stats.reset();
   sim.throttle.reset();
+  sim.tenant.composed.clear();
   sim.setFaults(defaultFaults(sim.initialThrottle));
   for (const k of [...sim.runtime.keys()]) if (!k.startsWith("entra.")) sim.runtime.delete(k);
 }

@@ -10,6 +10,7 @@ import { registerEntra } from "./entra/routes";
 import { registerExchange } from "./exchange";
 import { registerGraph } from "./graph/register";
 import { BlobStore } from "./model/blobs";
+import { ComposedCache, DEFAULT_COMPOSED_CACHE_BYTES } from "./model/composed-cache";
 import { newApps, Tenant, type TenantSnapshot } from "./model/tenant";
 import { Simulator } from "./sim";
 import { loadGenerator, type TenantParams } from "./tenant-source";
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   throttle?: boolean;
   /** "stand-in" forces the simulator's tiny built-in tenant generator (fast, for unit-style tests). */
   generator?: "auto" | "stand-in";
+  /** Upper bound of composed generated MIME kept in memory (`$value` without composing again). Default 256 MB. */
+  composedCacheMb?: number;
 }
 
 export interface SimulatorHandle {
@@ -93,9 +96,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const stateFile = opts.stateFile ? path.resolve(opts.stateFile) : undefined;
   const blobs = new BlobStore(stateFile ? blobDirFor(stateFile) : undefined);
   const snap = stateFile ? loadSnapshot(stateFile) : undefined;
+  const composed = new ComposedCache(
+    opts.composedCacheMb === undefined ? DEFAULT_COMPOSED_CACHE_BYTES : opts.composedCacheMb * 1024 * 1024,
+  );
   let tenant: Tenant;
   if (snap) {
-    tenant = new Tenant(snap.tenantId, snap.apps, blobs);
+    tenant = new Tenant(snap.tenantId, snap.apps, blobs, composed);
     tenant.restore(snap);
     if (snap.generator)
       tenant.attachGenerator(await loadGenerator({ standIn: snap.generator.kind === "stand-in" }));
@@ -103,7 +109,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       tenant.attachGenerator(await loadGenerator({ standIn: opts.generator === "stand-in" }));
     for (const mbx of tenant.mailboxes.values()) await tenant.primeLarge(mbx);
   } else {
-    tenant = new Tenant(randomUUID(), newApps(), blobs);
+    tenant = new Tenant(randomUUID(), newApps(), blobs, composed);
     const t = opts.tenant;
     if (t && !("empty" in t))
       tenant.populate(await loadGenerator({ standIn: opts.generator === "stand-in" }), t);
@@ -170,6 +176,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (closed) return;
       closed = true;
       if (stateFile) flush();
+      composed.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

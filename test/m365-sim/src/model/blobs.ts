@@ -53,6 +53,11 @@ export class BlobStore {
     throw new Error(`blob ${sha} is missing`);
   }
 
+  /** The bytes when they are held in memory (no file read), else undefined. */
+  peek(sha: string): Buffer | undefined {
+    return this.mem.get(sha);
+  }
+
   /** Length in bytes, without reading the blob. */
   size(sha: string): number {
     const m = this.mem.get(sha);

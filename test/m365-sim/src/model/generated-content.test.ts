@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { generateLargeMailbox, generateTenant } from "../generator/index";
 import type { GenMessage, MailboxSpec } from "../tenant-source";
 import { BlobStore } from "./blobs";
+import { ComposedCache } from "./composed-cache";
 import { Mailbox, type MsgRec, metaFromPlan } from "./mailbox";
 import { readHeaderMeta } from "./mime";
 
@@ -35,7 +36,7 @@ function checkAll(mailbox: Messages, indices: Iterable<number>): number {
 }
 
 /** A mailbox over a generated spec that counts how often MIME is composed. */
-function countingMailbox(spec: Messages) {
+function countingMailbox(spec: Messages, cache?: ComposedCache) {
   const composed = { count: 0 };
   const counting: MailboxSpec = {
     folders: spec.folders,
@@ -58,6 +59,7 @@ function countingMailbox(spec: Messages) {
   const mbx = new Mailbox("6f9619ff-8b86-d011-b42d-00c04fc964ff", {
     blobs: new BlobStore(),
     large: () => counting,
+    ...(cache ? { composed: cache } : {}),
   });
   mbx.initWellKnown();
   const messages: MsgRec[] = [];
@@ -129,6 +131,34 @@ describe("generated messages in the simulator", () => {
       expect(mbx.digest(m).size).toBe(expected.length);
       expect(composed.count - before).toBe(1);
     }
+  });
+
+  it("with a composed cache: one composition for the state's sha256 and every later download", async () => {
+    const { mailbox: spec } = generateLargeMailbox({ seed: 7, messages: 30, hugeMessageBytes: 3_000_000 });
+    const cache = new ComposedCache(64 * 1024 * 1024);
+    const { mbx, messages, composed } = countingMailbox(spec, cache);
+    const expected = messages.map((m) => spec.message((m.src as { i: number }).i).mime());
+    const before = composed.count;
+    for (const m of messages) mbx.digest(m);
+    expect(composed.count - before).toBe(messages.length);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [k, m] of messages.entries()) {
+        const content = mbx.openContent(m);
+        expect(content.size).toBe(expected[k]?.length);
+        expect((await read(content.open())).equals(expected[k] as Buffer), `message ${k}`).toBe(true);
+      }
+    }
+    // Only the huge message (over the entry limit) is composed again, once for each download
+    expect(composed.count - before).toBe(messages.length + 2);
+    expect(cache.bytes).toBeLessThan(1024 * 1024);
+
+    // New MIME for a message: its kept bytes are not served again
+    const m = messages[4]!;
+    const uploaded = Buffer.from("Subject: replaced\r\nMessage-ID: <x@y>\r\n\r\nhello\r\n");
+    m.src = { k: "blob", sha: mbx.sources.blobs.put(uploaded) };
+    mbx.dropMeta(m);
+    expect(mbx.openContent(m).bytes?.equals(uploaded)).toBe(true);
+    expect(mbx.digest(m).sha256).toBe(sha(uploaded));
   });
 
   it("does not remember a digest from an aborted download", async () => {

@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { decodeId, encodeId, type IdFormat, ItemKind, type ItemKindCode } from "../ids";
 import type { GenMessage, GenMessageMeta, MailboxSpec } from "../tenant-source";
+
+type GenContent = NonNullable<ReturnType<NonNullable<GenMessage["content"]>>>;
+
 import type { BlobStore } from "./blobs";
+import type { ComposedCache } from "./composed-cache";
 import {
   type Digest,
   digestOf,
@@ -192,6 +196,8 @@ export interface MailboxSources {
   gen?: () => MailboxSpec | undefined;
   /** A `generateLargeMailbox` spec attached through the control API. */
   large?: () => MailboxSpec | undefined;
+  /** Keeps composed MIME of generated messages (shared by the tenant's mailboxes); none: compose each time. */
+  composed?: ComposedCache;
 }
 
 export class Mailbox {
@@ -449,43 +455,77 @@ export class Mailbox {
 
   // ---------- content ----------
 
-  /** The generator's message behind a generated record (undefined for uploaded MIME). */
-  private generated(m: MsgRec): GenMessage | undefined {
+  /** The generator's spec behind a generated record (undefined for uploaded MIME). */
+  private specOf(m: MsgRec): MailboxSpec | undefined {
     const src = m.src;
     if (src.k === "blob") return undefined;
     const spec = src.k === "gen" ? this.sources.gen?.() : this.sources.large?.();
     if (!spec) throw new Error(`mailbox ${this.guid}: generator spec for message ${m.key} is not available`);
-    return spec.message(src.i);
+    return spec;
+  }
+
+  /** The generator's message behind a generated record (undefined for uploaded MIME). */
+  private generated(m: MsgRec): GenMessage | undefined {
+    const src = m.src;
+    if (src.k === "blob") return undefined;
+    return this.specOf(m)?.message(src.i);
+  }
+
+  /**
+   * A generated message's MIME: in one Buffer from the composed cache, or composed now (and kept when
+   * it fits). `serve` says a client reads it (`$value`, body views) rather than the state call hashing
+   * it. Too large to keep (the huge benchmark message), or no cache: the composition to stream.
+   */
+  private compose(m: MsgRec, serve: boolean): { bytes: Buffer } | { content: GenContent } {
+    const cache = this.sources.composed;
+    const src = m.src as Exclude<MsgSrc, { k: "blob" }>;
+    const spec = this.specOf(m) as MailboxSpec;
+    const hit = cache?.get(src, spec, serve);
+    if (hit) return { bytes: hit };
+    const gm = spec.message(src.i);
+    let bytes: Buffer;
+    if (gm.content) {
+      const content = gm.content();
+      if (!cache || content.size > cache.maxEntryBytes) return { content };
+      bytes = Buffer.concat([...content.chunks()], content.size);
+    } else bytes = gm.mime();
+    cache?.put(src, spec, bytes, serve);
+    return { bytes };
   }
 
   /** The whole MIME in one Buffer. Prefer `openContent` (streams) or `meta`/`digest` (cached, cheaper). */
   mime(m: MsgRec): Buffer {
     const src = m.src;
     if (src.k === "blob") return this.sources.blobs.get(src.sha);
-    return (this.generated(m) as GenMessage).mime();
+    const c = this.compose(m, true);
+    return "bytes" in c ? c.bytes : Buffer.concat([...c.content.chunks()], c.content.size);
   }
 
   /**
-   * The MIME for `$value`: its size up front (Content-Length) and a stream. A generated message is
-   * composed once here and streamed from that composition (the huge benchmark message produces its
-   * attachment while it is read); its sha256 is taken on the way, so a later state call is free.
+   * The MIME for `$value`: its size up front (Content-Length) and a stream, or the whole `bytes` when
+   * they are in memory (one write, no stream). A generated message is composed once (and kept in the
+   * composed cache when it fits) and sent from that composition (the huge benchmark message produces
+   * its attachment while it is read); its sha256 is taken on the way, so a later state call is free.
    */
-  openContent(m: MsgRec): { size: number; open(): Readable } {
+  openContent(m: MsgRec): { size: number; bytes?: Buffer; open(): Readable } {
     const src = m.src;
     if (src.k === "blob") {
       const { blobs } = this.sources;
+      const bytes = blobs.peek(src.sha);
+      if (bytes) return { size: bytes.length, bytes, open: () => Readable.from([bytes]) };
       return { size: blobs.size(src.sha), open: () => blobs.stream(src.sha) };
     }
-    const gm = this.generated(m) as GenMessage;
-    if (!gm.content) {
-      const bytes = gm.mime();
-      this.remember(m, digestOf(bytes));
-      return { size: bytes.length, open: () => Readable.from(slices(bytes)) };
-    }
-    const content = gm.content();
+    const c = this.compose(m, true);
     const known = this.digests.get(m.key);
+    const isKnown = known !== undefined && known.src === src;
+    if ("bytes" in c) {
+      const { bytes } = c;
+      if (!isKnown) this.remember(m, digestOf(bytes));
+      return { size: bytes.length, bytes, open: () => Readable.from([bytes]) };
+    }
+    const { content } = c;
     const chunks = () => coalesce(content.chunks());
-    if (known && known.src === m.src) return { size: content.size, open: () => Readable.from(chunks()) };
+    if (isKnown) return { size: content.size, open: () => Readable.from(chunks()) };
     const remember = (d: Digest) => this.remember(m, d);
     return { size: content.size, open: () => Readable.from(hashing(chunks(), src, m, remember)) };
   }
@@ -498,7 +538,8 @@ export class Mailbox {
   /**
    * sha256 and size of the MIME, computed once per message and remembered (about 150 bytes each,
    * so 100,000 generated messages cost some 15 MB). Uploaded MIME is addressed by its sha256
-   * already; generated MIME is composed once, hashed chunk by chunk and dropped.
+   * already; generated MIME is composed once (kept in the composed cache when it fits, else hashed
+   * chunk by chunk and dropped).
    */
   digest(m: MsgRec): Digest {
     const hit = this.digests.get(m.key);
@@ -506,11 +547,11 @@ export class Mailbox {
     const src = m.src;
     if (src.k === "blob")
       return this.remember(m, { sha256: src.sha, size: this.sources.blobs.size(src.sha) });
-    const gm = this.generated(m) as GenMessage;
-    if (!gm.content) return this.remember(m, digestOf(gm.mime()));
+    const c = this.compose(m, false);
+    if ("bytes" in c) return this.remember(m, digestOf(c.bytes));
     const hash = createHash("sha256");
     let size = 0;
-    for (const chunk of gm.content().chunks()) {
+    for (const chunk of c.content.chunks()) {
       hash.update(chunk);
       size += chunk.length;
     }
@@ -644,11 +685,6 @@ function* coalesce(chunks: Iterable<Buffer>): Generator<Buffer> {
     }
   }
   if (size > 0) yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, size);
-}
-
-function* slices(bytes: Buffer): Generator<Buffer> {
-  const step = 256 * 1024;
-  for (let i = 0; i < bytes.length; i += step) yield bytes.subarray(i, Math.min(bytes.length, i + step));
 }
 
 /**

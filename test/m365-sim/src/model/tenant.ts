@@ -7,6 +7,7 @@ import type {
   TenantParams,
 } from "../tenant-source";
 import type { BlobStore } from "./blobs";
+import { ComposedCache } from "./composed-cache";
 import { type Chain, ChainStore } from "./delta";
 import {
   type CalendarPermissionRec,
@@ -188,6 +189,8 @@ export class Tenant {
     readonly tenantId: string,
     readonly apps: { worker: AppReg; portal: AppReg },
     readonly blobs: BlobStore,
+    /** Composed MIME of generated messages, shared by the mailboxes (see composed-cache.ts). */
+    readonly composed: ComposedCache = new ComposedCache(),
   ) {}
 
   changed(): void {
@@ -211,6 +214,7 @@ export class Tenant {
       blobs: this.blobs,
       gen: () => this.genSpec(guid),
       large: () => this.largeSpec(guid),
+      composed: this.composed,
     });
     this.mailboxes.set(guid, mbx);
     for (const h of Tenant.mailboxHooks) h(this, mbx);
