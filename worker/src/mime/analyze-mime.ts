@@ -1,11 +1,11 @@
-import { Writable } from "node:stream";
-import {
-  type AddressObject,
-  type AttachmentStream,
-  type HeaderValue,
-  MailParser,
-  type MessageText,
-} from "mailparser";
+import { type Transform, Writable } from "node:stream";
+import { type MimeNode, Splitter, type SplitterChunk } from "@zone-eu/mailsplit";
+import encodingJapanese from "encoding-japanese";
+import iconv from "iconv-lite";
+import libmime from "libmime";
+import libqp from "libqp";
+import addressparser from "nodemailer/lib/addressparser";
+import punycode from "punycode.js";
 
 /** One mailbox as MIME headers name it. */
 export type TMailAddress = { name: string; address: string };
@@ -45,7 +45,8 @@ export const MAX_BODY_TEXT = 200_000;
 /** Above this, the parser stops getting bytes (the blob store still gets all of them). */
 export const MAX_PARSE_BYTES = 64 * 1024 * 1024;
 const MAX_ATTACHMENTS_LISTED = 500;
-const STANDARD_HEADERS = [
+/** Header fields of which at least one must be there (non-empty) for the bytes to count as a message. */
+const STANDARD_HEADERS = new Set([
   "from",
   "date",
   "subject",
@@ -58,8 +59,16 @@ const STANDARD_HEADERS = [
   "return-path",
   "sender",
   "reply-to",
-];
-const MAX_HTML_TO_TEXT = 2_000_000;
+]);
+/**
+ * Encoded bytes of body text kept per text part. Search keeps {@link MAX_BODY_TEXT} characters of text
+ * and reads 4× that of HTML; even at 12 encoded bytes per character (4-byte UTF-8, quoted-printable) 16 MB
+ * is more than enough, and it bounds memory for a huge text part.
+ */
+const MAX_TEXT_PART_BYTES = 16 * 1024 * 1024;
+/** A quoted-printable attachment without a safe line break to count up to is counted in one go above this. */
+const MAX_QP_CARRY = 4 * 1024 * 1024;
+const TEXT_TYPES = new Set(["text/plain", "text/html", "message/delivery-status"]);
 
 export function emptyMetadata(): TMailMetadata {
   return {
@@ -82,168 +91,691 @@ export function emptyMetadata(): TMailMetadata {
 }
 
 /**
- * A streaming MIME analyser (mailparser's MailParser): write the message's bytes into `writable`, end it,
- * and `result` resolves with the metadata. It never rejects: a malformed message resolves with whatever was
- * extracted and a `parseError`, because the archive keeps every message whatever its shape.
+ * A streaming MIME analyser: write the message's bytes into `writable`, end it, and `result` resolves with
+ * the metadata. It never rejects: a malformed message resolves with whatever was extracted and a
+ * `parseError`, because the archive keeps every message whatever its shape.
  *
- * Attachment contents are drained and counted, never kept, so memory stays bounded by the text parts; the
- * parser stops after {@link MAX_PARSE_BYTES} (a 100 MB message is listed from its first 64 MB).
- * Writes into `writable` never block forever: once the parser failed, the rest is discarded.
+ * It is mailparser's own pipeline without MailParser: mailsplit's Splitter gives the MIME tree with raw
+ * body chunks, libmime decodes headers, nodemailer's addressparser reads addresses, and the rules below
+ * (which part is an attachment, which text becomes the body, how headers are read) are MailParser's, so
+ * the metadata is the same. What it skips is the costly part: attachment contents are never decoded,
+ * only their decoded size is computed from the encoded bytes; only the text parts are decoded.
+ *
+ * Memory stays bounded (text parts are kept up to {@link MAX_TEXT_PART_BYTES} each, attachments not at
+ * all), and the splitter stops after {@link MAX_PARSE_BYTES} (a 100 MB message is listed from its first
+ * 64 MB). Writes into `writable` never block forever: once the splitter failed, the rest is discarded.
  */
 export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMimeAnalysis> } {
   const meta = emptyMetadata();
   const errors: string[] = [];
   let bytesIn = 0;
-  let isParserDone = false;
-  let sawHeaders = false;
-  const parser = new MailParser({
-    skipTextToHtml: true,
-    // Our own HTML-to-words conversion (htmlToSearchText) is enough for the index and far cheaper than
-    // mailparser's html-to-text, which renders layout we never show.
-    skipHtmlToText: true,
-    skipImageLinks: true,
-    skipTextLinks: true,
-    maxHtmlLengthToParse: MAX_HTML_TO_TEXT,
-  });
+  let isDone = false;
+  const collector = new MimeCollector(meta);
+  const splitter = new Splitter();
+  // mailsplit's typings declare only its 'data' event; the stream events are Transform's.
+  const stream = splitter as unknown as Transform;
 
   const result = new Promise<TMimeAnalysis>((resolve) => {
     const finish = () => {
-      if (isParserDone) return;
-      isParserDone = true;
-      // mailparser reads almost anything; bytes without a single standard header field are not a message,
-      // whatever the parser made of them.
-      if (!sawHeaders && !errors.length) errors.push("not an RFC 5322 message: no standard header field");
+      if (isDone) return;
+      isDone = true;
+      try {
+        collector.finish();
+      } catch (e) {
+        errors.push(errorMessage(e));
+      }
+      // Almost any bytes split into "a message"; bytes without a single standard header field are not one.
+      if (!collector.sawHeaders && !errors.length)
+        errors.push("not an RFC 5322 message: no standard header field");
       resolve({ metadata: meta, parseError: errors.length ? errors.join("; ").slice(0, 2000) : null });
     };
-    parser.on("headers", (headers: Map<string, HeaderValue>) => {
-      sawHeaders = STANDARD_HEADERS.some((h) => headers.has(h));
-      readHeaders(headers, meta);
-    });
-    parser.on("data", (part: AttachmentStream | MessageText) => {
-      if (part.type === "attachment") {
-        const info: TAttachmentInfo = {
-          name: part.filename ?? "",
-          size: 0,
-          contentType: part.contentType ?? "application/octet-stream",
-          isInline: part.contentDisposition === "inline" || part.related === true,
-        };
-        meta.hasAttachments = meta.hasAttachments || !info.isInline || !!part.filename;
-        if (meta.attachments.length < MAX_ATTACHMENTS_LISTED) meta.attachments.push(info);
-        // Drain and count; `release()` lets the parser continue with the next part.
-        part.content.on("data", (chunk: Buffer) => {
-          info.size += chunk.length;
-        });
-        part.content.on("end", () => part.release());
-        part.content.on("error", () => part.release());
-      } else if (part.type === "text") {
-        // mailparser converts HTML to text only for some layouts (not an HTML part inside multipart/mixed
-        // without a text part): fall back to our own conversion so such messages are searchable too.
-        const text =
-          typeof part.text === "string" && part.text.trim()
-            ? part.text
-            : typeof part.html === "string"
-              ? htmlToSearchText(part.html)
-              : "";
-        meta.isBodyTruncated = text.length > MAX_BODY_TEXT;
-        meta.bodyText = text.slice(0, MAX_BODY_TEXT);
+    splitter.on("data", (chunk: SplitterChunk) => {
+      if (isDone) return;
+      try {
+        collector.add(chunk);
+      } catch (e) {
+        // Our reading of a part failed (not the split): report it and keep what is there.
+        errors.push(errorMessage(e));
+        finish();
+        splitter.destroy();
       }
     });
-    parser.on("error", (e: unknown) => {
-      errors.push(e instanceof Error ? e.message : String(e));
-      // mailparser reports some problems (e.g. HTML too long) and goes on; others stop it. Either way the
-      // writable below keeps accepting bytes, so the archive write never stalls on the parser.
+    stream.on("error", (e: unknown) => {
+      // Limits (header size, number of parts) stop the splitter; what was read so far is kept.
+      errors.push(errorMessage(e));
+      finish();
     });
-    parser.on("end", finish);
-    parser.on("close", finish);
+    stream.on("end", finish);
+    stream.on("close", finish);
   });
 
   const writable = new Writable({
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _enc, done) {
-      if (isParserDone || bytesIn >= MAX_PARSE_BYTES) return done();
+      if (isDone || bytesIn >= MAX_PARSE_BYTES) return done();
       const room = MAX_PARSE_BYTES - bytesIn;
       const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
       bytesIn += slice.length;
       if (bytesIn >= MAX_PARSE_BYTES) meta.isPartiallyParsed = true;
       try {
-        if (parser.write(slice)) return done();
-        // Respect the parser's backpressure, unless it dies meanwhile.
+        if (splitter.write(slice)) return done();
+        // Respect the splitter's backpressure, unless it dies meanwhile.
         const onDrain = () => {
-          parser.off("close", onDrain);
+          stream.off("drain", onDrain);
+          stream.off("close", onDrain);
           done();
         };
-        parser.once("drain", onDrain);
-        parser.once("close", onDrain);
+        stream.on("drain", onDrain);
+        stream.on("close", onDrain);
       } catch (e) {
-        errors.push(e instanceof Error ? e.message : String(e));
+        errors.push(errorMessage(e));
         done();
       }
     },
     final(done) {
-      if (!isParserDone) {
+      if (!isDone) {
         try {
-          parser.end();
+          splitter.end();
         } catch (e) {
-          errors.push(e instanceof Error ? e.message : String(e));
+          errors.push(errorMessage(e));
         }
       }
       done();
     },
     destroy(err, done) {
-      // Only a failed source aborts the parser; a normal end lets it finish (autoDestroy runs after final).
-      if (err && !isParserDone) {
+      // Only a failed source aborts the splitter; a normal end lets it finish (autoDestroy runs after final).
+      if (err && !isDone) {
         errors.push(`source failed: ${err.message}`);
-        parser.destroy();
+        splitter.destroy();
       }
       done(err);
     },
   });
-  // Drain the parser's object output ('data' handlers above) even if nobody else reads it.
-  parser.resume();
   return { writable, result };
 }
 
-function readHeaders(headers: Map<string, HeaderValue>, meta: TMailMetadata): void {
-  const subject = headers.get("subject");
-  if (typeof subject === "string") meta.subject = subject;
-  const messageId = headers.get("message-id");
-  if (typeof messageId === "string") meta.internetMessageId = messageId.trim();
-  const inReplyTo = headers.get("in-reply-to");
-  if (typeof inReplyTo === "string") meta.inReplyTo = inReplyTo.trim();
-  const refs = headers.get("references");
-  const firstRef = Array.isArray(refs)
-    ? refs[0]
-    : typeof refs === "string"
-      ? refs.split(/\s+/)[0]
-      : undefined;
-  meta.conversationId =
-    (typeof firstRef === "string" && firstRef.trim()) || meta.inReplyTo || meta.internetMessageId || null;
-  const date = headers.get("date");
-  if (date instanceof Date && !Number.isNaN(date.getTime())) meta.sentAt = date;
-  meta.from = addresses(headers.get("from"))[0] ?? null;
-  meta.to = addresses(headers.get("to"));
-  meta.cc = addresses(headers.get("cc"));
-  meta.bcc = addresses(headers.get("bcc"));
-  meta.replyTo = addresses(headers.get("reply-to"));
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
-function isAddressObject(v: unknown): v is AddressObject {
-  return !!v && typeof v === "object" && Array.isArray((v as AddressObject).value);
+/** Where the body bytes of the current leaf part go: counted (attachment) or kept (body text). */
+interface TPartSink {
+  add(chunk: Buffer): void;
+  end(): void;
 }
 
-/** Flattens address headers (several headers of one name, groups) into name + lower-case address. */
-function addresses(v: HeaderValue | undefined): TMailAddress[] {
-  const objs = Array.isArray(v) ? v : [v];
+type TTextEntry = {
+  kind: "text" | "html";
+  /** Below a multipart/alternative (MailParser then leaves an HTML part out of the text). */
+  isAlternative: boolean;
+  isRoot: boolean;
+  part: TextPart;
+};
+type TMetaEntry = { kind: "meta"; headers: THeaderValues };
+
+/**
+ * Follows the splitter's output: headers of the root (and of embedded messages), an entry per attachment,
+ * the raw bytes of the text parts. `finish()` then assembles the body text as MailParser does.
+ */
+class MimeCollector {
+  sawHeaders = false;
+  private sink: TPartSink | null = null;
+  /** Text parts and embedded-message headers in document order (MailParser's tree walk order). */
+  private readonly entries: (TTextEntry | TMetaEntry)[] = [];
+  private hasText = false;
+  private hasHtml = false;
+
+  constructor(private readonly meta: TMailMetadata) {}
+
+  add(chunk: SplitterChunk): void {
+    if (chunk.type === "node") this.onNode(chunk);
+    else if (chunk.type === "body") this.sink?.add(chunk.value);
+    // A multipart's preamble/epilogue (or a boundary) ends the current leaf, as in MailParser.
+    else this.endSink();
+  }
+
+  private endSink(): void {
+    this.sink?.end();
+    this.sink = null;
+  }
+
+  private onNode(node: MimeNode): void {
+    this.endSink();
+    const headers = node.headers || null;
+    if (node.root) {
+      const values = readHeaders(headers ? headers.getList() : [], true);
+      this.sawHeaders = values.hasStandard;
+      applyHeaders(values, this.meta);
+    }
+    const contentType = node.contentType || (node.root ? "text/plain" : "");
+    // An embedded message's own node only announces the message that follows.
+    if (contentType === "message/rfc822" && node.messageNode) return;
+    if (node.parentNode && node.parentNode.contentType === "message/rfc822") {
+      // MailParser writes the embedded message's From/Subject/Date/To/Cc/Bcc into the body text.
+      this.entries.push({ kind: "meta", headers: readHeaders(headers ? headers.getList() : [], false) });
+    }
+    if (contentType.startsWith("multipart/")) return;
+
+    let disposition = node.disposition || "";
+    if (disposition && disposition !== "attachment" && disposition !== "inline") disposition = "attachment";
+    if (!disposition) disposition = TEXT_TYPES.has(contentType) ? "inline" : "attachment";
+    const isAttachment = !TEXT_TYPES.has(contentType) || disposition !== "inline";
+
+    if (isAttachment) {
+      const filename = node.filename || "";
+      const info: TAttachmentInfo = {
+        name: filename,
+        size: 0,
+        // MailParser guesses a generic type from the file name. A part with an empty type ("Content-Type: ;
+        // name=x.jpg") gets the same guess (MailParser listed `false`), as mailsplit does when the field is missing.
+        contentType:
+          (contentType === "application/octet-stream" || !contentType) && filename
+            ? libmime.detectMimeType(filename) || "application/octet-stream"
+            : contentType || "application/octet-stream",
+        isInline: node.disposition === "inline" || (hasContentId(headers) && isInRelated(node)),
+      };
+      this.meta.hasAttachments = this.meta.hasAttachments || !info.isInline || !!filename;
+      if (this.meta.attachments.length < MAX_ATTACHMENTS_LISTED) this.meta.attachments.push(info);
+      this.sink = sizeCounter(node.encoding || "", info);
+      return;
+    }
+    // Inline text: text/plain, text/html, message/delivery-status (read as text, as MailParser does).
+    const part = new TextPart(node);
+    if (contentType === "text/html") {
+      this.hasHtml = true;
+      this.entries.push({ kind: "html", isAlternative: isInAlternative(node), isRoot: node.root, part });
+    } else {
+      this.hasText = true;
+      this.entries.push({ kind: "text", isAlternative: isInAlternative(node), isRoot: node.root, part });
+    }
+    this.sink = part;
+  }
+
+  /** MailParser's getTextContent(), with its HTML-to-text and text-to-HTML conversions switched off. */
+  finish(): void {
+    this.endSink();
+    const text: string[] = [];
+    const html: (string | TextPart)[] = [];
+    for (const e of this.entries) {
+      if (e.kind === "meta") {
+        if (this.hasHtml) html.push(metaHtml(e.headers));
+        if (this.hasText) text.push(metaText(e.headers));
+        continue;
+      }
+      if (e.kind === "text") {
+        const content = e.part.text();
+        if (!content) continue;
+        text.push(content);
+        if (!e.isAlternative && this.hasHtml) html.push("");
+        continue;
+      }
+      // HTML is decoded only when it is needed: here only to know whether the part is empty.
+      if ((!e.isAlternative && this.hasText) || (e.isRoot && !this.hasText)) {
+        if (!e.part.text()) continue;
+        text.push("");
+      } else if (e.part.isEmptyRaw()) continue;
+      html.push(e.part);
+    }
+    const joined = text.join("\n");
+    // Empty HTML entries only add line breaks, which htmlToSearchText collapses anyway.
+    const body = joined.trim()
+      ? joined
+      : htmlToSearchText(html.map((p) => (typeof p === "string" ? p : p.text())).join("<br/>\n"));
+    this.meta.isBodyTruncated = body.length > MAX_BODY_TEXT;
+    this.meta.bodyText = body.slice(0, MAX_BODY_TEXT);
+  }
+}
+
+/** The bytes of one inline text part, decoded (transfer encoding, format=flowed, charset) on demand. */
+class TextPart implements TPartSink {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private decoded: string | null = null;
+
+  constructor(private readonly node: MimeNode) {}
+
+  add(chunk: Buffer): void {
+    if (this.size >= MAX_TEXT_PART_BYTES) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  end(): void {}
+
+  isEmptyRaw(): boolean {
+    return this.size === 0;
+  }
+
+  text(): string {
+    if (this.decoded === null) {
+      this.decoded = decodeText(Buffer.concat(this.chunks, this.size), this.node);
+      this.chunks = [];
+    }
+    return this.decoded;
+  }
+}
+
+/** As MailParser reads a text part: transfer decoding, then format=flowed, then the charset. */
+function decodeText(raw: Buffer, node: MimeNode): string {
+  let bytes =
+    node.encoding === "base64"
+      ? decodeBase64(raw)
+      : node.encoding === "quoted-printable"
+        ? libqp.decode(raw)
+        : raw;
+  if (node.flowed) bytes = Buffer.from(libmime.decodeFlowed(bytes.toString("binary"), node.delSp), "binary");
+  const charset = node.charset || "utf-8";
+  if (!["ascii", "usascii", "utf8"].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ""))) {
+    bytes = decodeCharset(bytes, libmime.normalizeCharset(charset));
+  }
+  return bytes.toString().replace(/\r?\n/g, "\n");
+}
+
+function decodeCharset(bytes: Buffer, charset: string): Buffer {
+  if (/^jis|^iso-?2022-?jp/i.test(charset)) {
+    // iconv-lite has no ISO-2022-JP; MailParser keeps the bytes when encoding-japanese fails too.
+    try {
+      const out: unknown = encodingJapanese.convert(bytes, {
+        to: "UNICODE",
+        from: charset as encodingJapanese.Encoding,
+        type: "string",
+      });
+      return typeof out === "string" ? Buffer.from(out) : bytes;
+    } catch {
+      return bytes;
+    }
+  }
+  // An unknown charset leaves the bytes as they are (read as UTF-8), as in MailParser.
+  if (!iconv.encodingExists(charset)) return bytes;
+  return Buffer.from(iconv.decode(bytes, charset));
+}
+
+/** libbase64's decoder on the whole input: other characters dropped, each padded segment decoded on its own. */
+function decodeBase64(raw: Buffer): Buffer {
+  // 'ascii' drops the high bit, as libbase64 reads its input.
+  let s = raw.toString("ascii");
+  if (/[^a-zA-Z0-9+/=]/.test(s)) s = s.replace(/[^a-zA-Z0-9+/=]/g, "");
+  if (!s.includes("=")) return Buffer.from(s, "base64");
+  const parts: Buffer[] = [];
+  for (const segment of s.split(/=+/)) if (segment) parts.push(Buffer.from(segment, "base64"));
+  return Buffer.concat(parts);
+}
+
+/** 0: not base64 (skipped), 1: base64 digit, 2: padding. Indexed by the byte without its high bit. */
+const B64_CLASS = (() => {
+  const t = new Uint8Array(256);
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let b = 0; b < 256; b++) {
+    const c = String.fromCharCode(b & 0x7f);
+    t[b] = digits.includes(c) ? 1 : c === "=" ? 2 : 0;
+  }
+  return t;
+})();
+
+/** Counts an attachment's decoded size from its encoded bytes, as its decoder would produce it. */
+function sizeCounter(encoding: string, info: TAttachmentInfo): TPartSink {
+  if (encoding === "base64") {
+    // Each run of digits between paddings decodes to floor(3n/4) bytes (libbase64 + Buffer.from).
+    let closed = 0;
+    let run = 0;
+    return {
+      add(chunk) {
+        for (let i = 0; i < chunk.length; i++) {
+          const k = B64_CLASS[chunk[i]!];
+          if (k === 1) run++;
+          else if (k === 2 && run) {
+            closed += Math.floor((run * 3) / 4);
+            run = 0;
+          }
+        }
+        info.size = closed + Math.floor((run * 3) / 4);
+      },
+      end() {},
+    };
+  }
+  if (encoding === "quoted-printable") return qpCounter(info);
+  return {
+    add(chunk) {
+      info.size += chunk.length;
+    },
+    end() {},
+  };
+}
+
+/** libqp.decode(all bytes).length, counted piecewise so a large attachment is never held. */
+function qpDecodedLength(s: string): number {
+  const t = s.replace(/[\t ]+$/gm, "").replace(/=(?:\r?\n|$)/g, "");
+  const escapes = t.match(/=[\da-fA-F]{2}/g);
+  return t.length - (escapes ? escapes.length * 2 : 0);
+}
+
+const isHex = (c: string | undefined) => c !== undefined && /^[\da-fA-F]$/.test(c);
+
+/**
+ * Whether counting may stop after the line break at `nl`: the line is a hard break, or a soft break
+ * whose remaining text cannot start an "=XX" escape with the next line's first characters.
+ */
+function isSafeQpSplit(s: string, nl: number): boolean {
+  let k = nl - 1;
+  while (s[k] === " " || s[k] === "\t") k--;
+  if (s[k] === "\r") {
+    k--;
+    while (s[k] === " " || s[k] === "\t") k--;
+  }
+  if (s[k] !== "=") return true;
+  return !(s[k - 1] === "=" || (s[k - 2] === "=" && isHex(s[k - 1])));
+}
+
+function qpCounter(info: TAttachmentInfo): TPartSink {
+  let carry = "";
+  let counted = 0;
+  return {
+    add(chunk) {
+      const s = carry + chunk.toString("binary");
+      let nl = s.lastIndexOf("\n");
+      while (nl >= 0 && !isSafeQpSplit(s, nl)) nl = s.lastIndexOf("\n", nl - 1);
+      if (nl < 0 && s.length > MAX_QP_CARRY) nl = s.length - 1;
+      if (nl < 0) {
+        carry = s;
+        return;
+      }
+      counted += qpDecodedLength(s.slice(0, nl + 1));
+      carry = s.slice(nl + 1);
+      info.size = counted;
+    },
+    end() {
+      if (carry) counted += qpDecodedLength(carry);
+      carry = "";
+      info.size = counted;
+    },
+  };
+}
+
+type THeaders = NonNullable<MimeNode["headers"]>;
+
+function hasContentId(headers: THeaders | null): boolean {
+  if (!headers) return false;
+  return headers.getList().some((l) => l.key === "content-id" && headerValue(l.line) !== "");
+}
+
+function isInRelated(node: MimeNode): boolean {
+  for (let p = node.parentNode; p; p = p.parentNode) if (p.contentType === "multipart/related") return true;
+  return false;
+}
+
+function isInAlternative(node: MimeNode): boolean {
+  for (let p = node.parentNode; p; p = p.parentNode)
+    if (p.contentType === "multipart/alternative") return true;
+  return false;
+}
+
+/** A header's value as MailParser reads it: unfolded, trimmed, raw 8-bit bytes taken as UTF-8. */
+function headerValue(line: string): string {
+  const value = (libmime.decodeHeader(line).value || "").toString().trim();
+  return Buffer.from(value, "binary").toString();
+}
+
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+function messageIdFormat(value: string): string | null {
+  if (!value.length) return null;
+  let v = value;
+  if (v.charAt(0) !== "<") v = `<${v}`;
+  if (v.charAt(v.length - 1) !== ">") v += ">";
+  return v;
+}
+
+type TAddress = { name: string; address?: string; group?: TAddress[] };
+
+/** The header values Coffer reads, with MailParser's rules (the last one wins for single fields). */
+type THeaderValues = {
+  hasStandard: boolean;
+  subject?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** null: a Date header that is not a date. */
+  date?: Date | null;
+  from?: TAddress[];
+  replyTo?: TAddress[];
+  /** One list per header field (MailParser keeps several To/Cc/Bcc fields). */
+  to?: TAddress[][];
+  cc?: TAddress[][];
+  bcc?: TAddress[][];
+};
+
+const ADDRESS_KEYS = new Set(["from", "to", "cc", "bcc", "reply-to", "sender", "return-path"]);
+
+function readHeaders(lines: { key: string; line: string }[], isRoot: boolean): THeaderValues {
+  const h: THeaderValues = { hasStandard: false };
+  for (const { key, line } of lines) {
+    const isStandard = STANDARD_HEADERS.has(key);
+    if (!isStandard && key !== "references" && key !== "in-reply-to" && key !== "bcc") continue;
+    // MailParser only keeps (and counts) fields whose value is not empty; structured ones always count.
+    if (isStandard && (key === "content-type" || ADDRESS_KEYS.has(key) || key === "date"))
+      h.hasStandard = true;
+    const value = headerValue(line);
+    switch (key) {
+      case "subject": {
+        const s = decodeWords(value);
+        if (s) {
+          h.subject = s;
+          h.hasStandard = true;
+        }
+        break;
+      }
+      case "message-id":
+      case "in-reply-to": {
+        const id = messageIdFormat(decodeWords(value));
+        if (!id) break;
+        if (key === "message-id") {
+          h.messageId = id;
+          h.hasStandard = true;
+        } else h.inReplyTo = id;
+        break;
+      }
+      case "references":
+        if (isRoot) {
+          const ids = decodeWords(value)
+            .split(/\s+/)
+            .map(messageIdFormat)
+            .filter((v): v is string => !!v);
+          h.references = (h.references ?? []).concat(ids);
+        }
+        break;
+      case "date": {
+        const d = new Date(value);
+        // MailParser substitutes the time of parsing for a Date it cannot read; we leave it unknown.
+        h.date = Number.isNaN(d.getTime()) ? null : d;
+        break;
+      }
+      case "from":
+      case "reply-to":
+      case "to":
+      case "cc":
+      case "bcc": {
+        const list = parseAddresses(value);
+        if (key === "from") h.from = list;
+        else if (key === "reply-to") h.replyTo = list;
+        else {
+          const field = key === "to" ? "to" : key === "cc" ? "cc" : "bcc";
+          h[field] = [...(h[field] ?? []), list];
+        }
+        break;
+      }
+      default:
+        if (value) h.hasStandard = true;
+    }
+  }
+  return h;
+}
+
+function applyHeaders(h: THeaderValues, meta: TMailMetadata): void {
+  if (h.subject !== undefined) meta.subject = h.subject;
+  if (h.messageId !== undefined) meta.internetMessageId = h.messageId.trim();
+  if (h.inReplyTo !== undefined) meta.inReplyTo = h.inReplyTo.trim();
+  const firstRef = h.references?.[0];
+  meta.conversationId = firstRef?.trim() || meta.inReplyTo || meta.internetMessageId || null;
+  if (h.date) meta.sentAt = h.date;
+  meta.from = flatten(h.from ? [h.from] : [])[0] ?? null;
+  meta.to = flatten(h.to ?? []);
+  meta.cc = flatten(h.cc ?? []);
+  meta.bcc = flatten(h.bcc ?? []);
+  meta.replyTo = flatten(h.replyTo ? [h.replyTo] : []);
+}
+
+/** Flattens address fields (groups included) into name + lower-case address. */
+function flatten(fields: TAddress[][]): TMailAddress[] {
   const out: TMailAddress[] = [];
-  const visit = (list: AddressObject["value"]) => {
+  const visit = (list: TAddress[]) => {
     for (const a of list) {
       if (a.group) visit(a.group);
       else if (a.address || a.name)
         out.push({ name: a.name ?? "", address: (a.address ?? "").toLowerCase() });
     }
   };
-  for (const o of objs) if (isAddressObject(o)) visit(o.value);
+  for (const f of fields) visit(f);
   return out;
+}
+
+function parseAddresses(value: string): TAddress[] {
+  const list = addressparser(value) as TAddress[];
+  decodeAddresses(list);
+  return list;
+}
+
+// Linear equivalent of /<[^<>]+@[^<>]+>/.test(str) (MailParser's hasBracketedAddress).
+function hasBracketedAddress(str: string): boolean {
+  let start = -1;
+  let at = -1;
+  for (let i = 0; i < str.length; i++) {
+    const chr = str.charAt(i);
+    if (chr === "<") {
+      start = i;
+      at = -1;
+    } else if (chr === ">") {
+      if (start >= 0 && at >= 0 && at < i - 1) return true;
+      start = -1;
+      at = -1;
+    } else if (chr === "@" && start >= 0 && at < 0 && i > start + 1) at = i;
+  }
+  return false;
+}
+
+/** MailParser's decodeAddresses: encoded-word names, encoded-word addresses rejected, punycode domains. */
+function decodeAddresses(addresses: TAddress[]): void {
+  const processed = new WeakSet<TAddress>();
+  for (let i = 0; i < addresses.length; i++) {
+    const address = addresses[i]!;
+    address.name = (address.name || "").toString().trim();
+    if (
+      !address.address &&
+      /^(=\?([^?]+)\?[Bb]\?[^?]*\?=)(\s*=\?([^?]+)\?[Bb]\?[^?]*\?=)*$/.test(address.name) &&
+      !processed.has(address)
+    ) {
+      const decoded = libmime.decodeWords(address.name);
+      if (hasBracketedAddress(decoded)) {
+        const parsed = addressparser(decoded) as TAddress[];
+        for (const entry of parsed) {
+          processed.add(entry);
+          addresses.push(entry);
+        }
+        addresses.splice(i, 1);
+        i--;
+      } else address.name = decoded;
+      continue;
+    }
+    if (address.name) address.name = decodeWords(address.name);
+    if (address.address && /[=]\?[^?]+\?[BbQq]\?[^?]*\?[=]/.test(address.address)) {
+      try {
+        const decodedAddr = libmime.decodeWords(address.address);
+        address.address =
+          /^[^\s@]+@[^\s@]+$/.test(decodedAddr) && !/[=]\?/.test(decodedAddr) ? decodedAddr : "";
+      } catch {
+        address.address = "";
+      }
+    }
+    if (address.address && /@xn--/.test(address.address)) {
+      const at = address.address.lastIndexOf("@");
+      try {
+        address.address =
+          address.address.slice(0, at + 1) + punycode.toUnicode(address.address.slice(at + 1));
+      } catch {
+        // not valid punycode: keep as is
+      }
+    }
+    if (address.group) decodeAddresses(address.group);
+  }
+}
+
+function addressesText(list: TAddress[]): string {
+  return list
+    .map((a) => {
+      let s = "";
+      if (a.name) s += `"${a.name}"${a.group ? ": " : ""}`;
+      if (a.address) s += a.name ? ` <${a.address}>` : a.address;
+      if (a.group) s += `${addressesText(a.group)};`;
+      return s;
+    })
+    .join(", ");
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!,
+  );
+
+/** MailParser's address HTML, reduced to what survives {@link htmlToSearchText}. */
+function addressesHtml(list: TAddress[]): string {
+  return list
+    .map((a) => {
+      let s = "<span>";
+      if (a.name) s += `<span>${escapeHtml(a.name)}${a.group ? ": " : ""}</span>`;
+      if (a.address) {
+        const link = `<a>${escapeHtml(a.address)}</a>`;
+        s += a.name ? ` &lt;${link}&gt;` : link;
+      }
+      if (a.group) s += `${addressesHtml(a.group)};`;
+      return `${s}</span>`;
+    })
+    .join(", ");
+}
+
+type TMetaField = { key: string; text: string; html: string };
+
+/** From, Subject, Date, To, Cc, Bcc of an embedded message, as MailParser puts them in the body. */
+function metaFields(h: THeaderValues): TMetaField[] {
+  const out: TMetaField[] = [];
+  const addr = (key: string, list: TAddress[] | undefined) => {
+    if (list) out.push({ key, text: addressesText(list), html: addressesHtml(list) });
+  };
+  addr("From", h.from);
+  if (h.subject)
+    out.push({ key: "Subject", text: h.subject, html: `<strong>${escapeHtml(h.subject)}</strong>` });
+  // MailParser would print the time of parsing for an unreadable Date; we leave the line out.
+  if (h.date) out.push({ key: "Date", text: h.date.toUTCString(), html: h.date.toUTCString() });
+  addr("To", h.to?.at(-1));
+  addr("Cc", h.cc?.at(-1));
+  addr("Bcc", h.bcc?.at(-1));
+  return out;
+}
+
+function metaText(h: THeaderValues): string {
+  return `\n${metaFields(h)
+    .map((f) => `${f.key}: ${f.text}`)
+    .join("\n")}\n`;
+}
+
+function metaHtml(h: THeaderValues): string {
+  const rows = metaFields(h).map((f) => `<tr><td>${f.key}:</td><td>${f.html}<td></tr>`);
+  return `<table>${rows.join("\n")}<table>`;
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
