@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { type Transform, Writable } from "node:stream";
 import { type MimeNode, Splitter, type SplitterChunk } from "@zone-eu/mailsplit";
 import encodingJapanese from "encoding-japanese";
@@ -414,25 +415,7 @@ const B64_CLASS = (() => {
 
 /** Counts an attachment's decoded size from its encoded bytes, as its decoder would produce it. */
 function sizeCounter(encoding: string, info: TAttachmentInfo): TPartSink {
-  if (encoding === "base64") {
-    // Each run of digits between paddings decodes to floor(3n/4) bytes (libbase64 + Buffer.from).
-    let closed = 0;
-    let run = 0;
-    return {
-      add(chunk) {
-        for (let i = 0; i < chunk.length; i++) {
-          const k = B64_CLASS[chunk[i]!];
-          if (k === 1) run++;
-          else if (k === 2 && run) {
-            closed += Math.floor((run * 3) / 4);
-            run = 0;
-          }
-        }
-        info.size = closed + Math.floor((run * 3) / 4);
-      },
-      end() {},
-    };
-  }
+  if (encoding === "base64") return base64Counter(info);
   if (encoding === "quoted-printable") return qpCounter(info);
   return {
     add(chunk) {
@@ -440,6 +423,58 @@ function sizeCounter(encoding: string, info: TAttachmentInfo): TPartSink {
     },
     end() {},
   };
+}
+
+/**
+ * libbase64's decoded length: base64 digits are counted (everything else is skipped), and each run of
+ * digits between paddings decodes to floor(3n/4) bytes. Usual input (ASCII lines, padding only at the end)
+ * is counted natively; anything unusual goes through a byte loop.
+ */
+function base64Counter(info: TAttachmentInfo): TPartSink {
+  let closed = 0;
+  let run = 0;
+  const countSlowly = (chunk: Buffer, from: number) => {
+    for (let i = from; i < chunk.length; i++) {
+      const k = B64_CLASS[chunk[i]!];
+      if (k === 1) run++;
+      else if (k === 2 && run) {
+        closed += Math.floor((run * 3) / 4);
+        run = 0;
+      }
+    }
+  };
+  return {
+    add(chunk) {
+      const pad = chunk.indexOf(0x3d);
+      const end = pad < 0 ? chunk.length : pad;
+      const digits =
+        end > 0 ? countDigitsNatively(end === chunk.length ? chunk : chunk.subarray(0, end)) : -1;
+      if (digits >= 0) {
+        run += digits;
+        if (end < chunk.length) countSlowly(chunk, end);
+      } else countSlowly(chunk, 0);
+      info.size = closed + Math.floor((run * 3) / 4);
+    },
+    end() {},
+  };
+}
+
+/**
+ * The number of base64 digits in padding-free bytes, or -1 when it cannot be told natively. Line breaks
+ * are counted with indexOf; Node's own decoder (which skips what is not a digit, as libbase64 does) then
+ * proves there was nothing else: any other skipped byte would shorten its output, except a single one
+ * when the count is 1 mod 4, which is left to the loop. Bytes libbase64 reads differently ('-', '_' and
+ * 8-bit bytes, which it maps to 7 bits) are left to the loop too.
+ */
+function countDigitsNatively(bytes: Buffer): number {
+  if (!isAscii(bytes) || bytes.indexOf(0x2d) >= 0 || bytes.indexOf(0x5f) >= 0) return -1;
+  let breaks = 0;
+  for (let p = bytes.indexOf(0x0a); p >= 0; p = bytes.indexOf(0x0a, p + 1)) breaks++;
+  for (let p = bytes.indexOf(0x0d); p >= 0; p = bytes.indexOf(0x0d, p + 1)) breaks++;
+  const digits = bytes.length - breaks;
+  if (digits % 4 === 1) return -1;
+  const decoded = Buffer.from(bytes.toString("latin1"), "base64").length;
+  return decoded === Math.floor((digits * 3) / 4) ? digits : -1;
 }
 
 /** libqp.decode(all bytes).length, counted piecewise so a large attachment is never held. */
