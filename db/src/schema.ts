@@ -442,6 +442,12 @@ export interface PurgePendingObjectsTable {
   deferred_at: Timestamp | null;
 }
 
+/** When a blob pack last lost a reference (migration 0102; db/src/purge/packs.ts). */
+export interface BlobPacksTable {
+  pack_id: string;
+  released_at: Generated<Timestamp>;
+}
+
 /** Parts of an archived item version besides its original bytes: To Do task attachments (migration 0401). */
 export interface ItemPartsTable {
   item_version_id: number;
@@ -483,6 +489,7 @@ export interface DB {
   purge_blob_candidates: PurgeBlobCandidatesTable;
   purge_pending_objects: PurgePendingObjectsTable;
   item_parts: ItemPartsTable;
+  blob_packs: BlobPacksTable;
 }
 
 // Row types as selected, for callers that map rows to their own types.
@@ -892,6 +899,10 @@ export const schemaColumns = {
     stored_size: int8,
     queued_at: tsNow,
     deferred_at: tsNull,
+  },
+  blob_packs: {
+    pack_id: uuid,
+    released_at: tsNow,
   },
   item_parts: {
     item_version_id: int8,

@@ -1,12 +1,16 @@
 import { sql, type Transaction } from "kysely";
+import { isPackKey } from "../blobs/packs";
 import type { Db } from "../client";
 import type { DB } from "../schema";
+import { markReleased, packIdsOf } from "./packs";
 import { isReferencedSql, type TBlobReference } from "./references";
 
 /**
  * The blob phase: content whose last reference went is removed from the database, and its object is
  * queued for removal from storage (`purge_pending_objects`, in the same transaction, so no object is ever
  * forgotten). The object itself is removed later, and only when unused for the grace period (objects.ts).
+ * A packed object is not queued: its pack records the release (`blob_packs`), and the pack phase
+ * (packs.ts) deletes or compacts packs as a whole.
  *
  * Race with a sync that references the same content at this moment: the candidate blob rows are locked
  * (FOR UPDATE) before references are counted, in a fresh statement. A sync's insert of a referencing row
@@ -107,18 +111,23 @@ async function removeUnreferencedBlobRows(
   const list = doomed.map((d) => d.sha256);
   await trx.deleteFrom("contents").where("sha256", "in", list).execute();
   await trx.deleteFrom("blobs").where("sha256", "in", list).execute();
-  await trx
-    .insertInto("purge_pending_objects")
-    .values(
-      doomed.map((d) => ({
-        storage_key: d.storage_key,
-        sha256: d.sha256,
-        size: d.size,
-        stored_size: d.stored_size,
-      })),
-    )
-    .onConflict((oc) => oc.column("storage_key").doNothing())
-    .execute();
+  // A per-object file is queued for removal; a packed object is not removed on its own (its bytes go
+  // with its pack, packs.ts), but its pack is marked as having lost a reference now.
+  await markReleased(trx, packIdsOf(doomed.map((d) => d.storage_key)));
+  const files = doomed.filter((d) => !isPackKey(d.storage_key));
+  if (files.length > 0)
+    await trx
+      .insertInto("purge_pending_objects")
+      .values(
+        files.map((d) => ({
+          storage_key: d.storage_key,
+          sha256: d.sha256,
+          size: d.size,
+          stored_size: d.stored_size,
+        })),
+      )
+      .onConflict((oc) => oc.column("storage_key").doNothing())
+      .execute();
   return {
     rows: doomed.length,
     originalBytes: doomed.reduce((n, d) => n + d.size, 0),

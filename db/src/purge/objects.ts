@@ -1,3 +1,4 @@
+import { isPackKey } from "../blobs/packs";
 import type { Db } from "../client";
 import type { ObjectReaper } from "./object-reaper";
 
@@ -57,6 +58,11 @@ export async function processPendingObjects(
   const done: string[] = [];
   const deferred: string[] = [];
   for (const p of page) {
+    if (isPackKey(p.storage_key)) {
+      // Packed objects are never queued (blobs.ts); should one be, its bytes go with its pack (packs.ts).
+      done.push(p.storage_key);
+      continue;
+    }
     if (live.has(p.storage_key)) {
       counts.revived++;
       done.push(p.storage_key);

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { appendAudit } from "../audit/audit-log";
 import type { BlobBackend } from "../blobs/backend";
+import { FsBlobBackend } from "../blobs/fs-backend";
 import type { Db } from "../client";
 import { countExpired, type TExpiryRule, toExpiryRules } from "../retention/expiry";
 import { getEffectiveRules } from "../retention/retention-policies";
@@ -9,6 +10,7 @@ import { countUnreferencedBlobRows, purgeCandidateBatch, queueUnreferencedBlobRo
 import { mailboxesWithExpired, purgeMailboxBatch } from "./history";
 import { type ObjectReaper, reaperFor, type TReaperHooks } from "./object-reaper";
 import { processPendingObjects, sweepOrphanObjects, type TObjectCounts, zeroObjectCounts } from "./objects";
+import { collectPacks, type TPackCounts, zeroPackCounts } from "./packs";
 import { findBlobReferences, findVersionPartRefs, isReferencedSql } from "./references";
 
 /**
@@ -26,6 +28,8 @@ import { findBlobReferences, findVersionPartRefs, isReferencedSql } from "./refe
  *    object-reaper.ts: race-safe against a sync reusing the content).
  * 4. sweep (optional, on by default) — blob rows and stored objects that nothing refers to although no
  *    purge queued them (rolled-back sync pages, crashes mid-write), and stale staging files.
+ * 5. packs — pack files with no live object are deleted, sparse ones compacted, each only once nothing
+ *    wrote to it or lost a reference in it for the grace period (packs.ts).
  *
  * Idempotent and resumable: every batch commits its own progress (deleted rows, queued candidates and
  * objects), so a run killed at any point leaves a consistent archive, and the next run simply carries on;
@@ -48,6 +52,8 @@ export type TPurgeOptions = {
   /** How long to wait for a running purge to finish before giving up with PurgeBusyError (default 10 s). */
   lockWaitMs?: number;
   log?: (line: string) => void;
+  /** Compact a pack whose live objects fill less than this share of it (default 0.5). */
+  packThreshold?: number;
   /** Called after each committed step (tests interrupt runs here). */
   onStep?: (step: TPurgeStep) => Promise<void> | void;
   reaperHooks?: TReaperHooks;
@@ -56,7 +62,8 @@ export type TPurgeOptions = {
 export type TPurgeStep =
   | { phase: "history"; dataType: DataType; mailboxId: string; versions: number; folders: number }
   | { phase: "blobs"; rows: number }
-  | { phase: "objects"; key: string };
+  | { phase: "objects"; key: string }
+  | { phase: "packs"; packId: string; action: "deleted" | "compacted" };
 
 export type TPurgeTypeReport = {
   dataType: DataType;
@@ -86,8 +93,13 @@ export type TPurgeReport = {
   held: { mailboxes: number; versions: number };
   /** Content removed from the database (contents + blob rows) and its sizes. */
   blobs: { rows: number; originalBytes: number; storedBytes: number };
-  /** Stored objects removed (pending ones and, in the sweep, orphans) and the storage freed. */
+  /**
+   * Stored objects removed (pending ones and, in the sweep, orphans) and the storage freed; `bytes`
+   * includes the pack files deleted (`packs.bytesFreed`), so it is all the storage this run freed.
+   */
   objects: TObjectCounts & { orphans: number; stagingFiles: number; recovered: number };
+  /** Pack files deleted and compacted (packed objects are reclaimed a pack at a time). */
+  packs: TPackCounts;
   batches: number;
   seconds: number;
 };
@@ -294,6 +306,25 @@ async function applyRun(
       await progress("sweep");
     }
 
+    // 5. packs (after the sweep, which may have released more packed rows)
+    if (backend instanceof FsBlobBackend) {
+      report.packs = await collectPacks(db, backend, unusedSince, {
+        dryRun: false,
+        ...(options.packThreshold !== undefined ? { threshold: options.packThreshold } : {}),
+        log,
+        onPack: async (packId, action) => {
+          await options.onStep?.({ phase: "packs", packId, action });
+        },
+      });
+      report.objects.bytes += report.packs.bytesFreed;
+      if (report.packs.deleted + report.packs.compacted > 0) {
+        log(
+          `packs: ${report.packs.deleted} deleted, ${report.packs.compacted} compacted (${report.packs.objectsMoved} objects moved)`,
+        );
+      }
+      await progress("objects");
+    }
+
     report.seconds = Math.round(performance.now() - started) / 1000;
     await db
       .updateTable("purge_runs")
@@ -439,6 +470,14 @@ async function dryRun(
     report.objects.bytes += orphans.counts.bytes;
     report.objects.deferred = orphans.counts.deferred;
   }
+  if (backend instanceof FsBlobBackend) {
+    // Packs that are dead or sparse now; rows this run would delete can free more, known only when applied.
+    report.packs = await collectPacks(db, backend, unusedSince, {
+      dryRun: true,
+      ...(options.packThreshold !== undefined ? { threshold: options.packThreshold } : {}),
+    });
+    report.objects.bytes += report.packs.bytesFreed;
+  }
   report.seconds = Math.round(performance.now() - started) / 1000;
   return report;
 }
@@ -474,6 +513,7 @@ function emptyReport(dryRun: boolean, rules: TExpiryRule[], now: Date): TPurgeRe
     held: { mailboxes: 0, versions: 0 },
     blobs: { rows: 0, originalBytes: 0, storedBytes: 0 },
     objects: { ...zeroObjectCounts(), orphans: 0, stagingFiles: 0, recovered: 0 },
+    packs: zeroPackCounts(),
     batches: 0,
     seconds: 0,
   };
@@ -505,6 +545,9 @@ function flatCounts(r: TPurgeReport): Record<string, number> {
     bytesFreed: r.objects.bytes,
     objectsDeferred: r.objects.deferred,
     orphans: r.objects.orphans,
+    packsDeleted: r.packs.deleted,
+    packsCompacted: r.packs.compacted,
+    packBytesFreed: r.packs.bytesFreed,
     batches: r.batches,
   };
 }

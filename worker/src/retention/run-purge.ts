@@ -60,6 +60,19 @@ export function describePurgeReport(r: TPurgeReport): string[] {
     r.objects.stagingFiles ? `${n(r.objects.stagingFiles)} stale staging files removed` : "",
   ].filter(Boolean);
   lines.push(`${objects}${extras.length ? ` (${extras.join(", ")})` : ""}.`);
+  const p = r.packs;
+  if (p.deleted + p.compacted + p.deferred > 0) {
+    lines.push(
+      `Pack files: ${r.dryRun ? "would delete" : "deleted"} ${n(p.deleted)}, ${r.dryRun ? "would compact" : "compacted"} ${n(p.compacted)}` +
+        (r.dryRun
+          ? `, ${formatBytes(p.bytesFreed)} to reclaim`
+          : `, ${formatBytes(p.bytesFreed)} freed (${n(p.objectsMoved)} live objects copied, ${formatBytes(p.bytesCopied)}; a compacted pack is deleted after the grace period)`) +
+        (p.deferred
+          ? `; ${n(p.deferred)} written or released within the grace period, kept for a later run`
+          : "") +
+        ".",
+    );
+  }
   lines.push(
     `${r.dryRun ? "Checked" : "Done"} in ${r.seconds} s${r.batches ? `, ${n(r.batches)} batches` : ""}.`,
   );
