@@ -35,6 +35,8 @@ describe("the shared Graph rate limiter", () => {
     };
     await Promise.all(Array.from({ length: 60 }, (_, i) => request(i % 2 ? a : b)));
     expect(peak).toBe(4);
+    // Once both have let go of the mailbox, requests they reserved and did not send are given back.
+    await sleep(300);
     expect(await a.windowCount(key)).toBe(60);
     a.close();
     b.close();
@@ -55,8 +57,10 @@ describe("the shared Graph rate limiter", () => {
     await a.release(second);
     // Nobody of this worker asks again: the slot goes back to Redis and the other worker gets it.
     const other = await b.acquire(key);
-    expect(await r1.zrange(`${key}:leases`, 0, -1)).toEqual([other.id]);
+    expect(await r1.zrange(`${key}:leases`, "0", "-1")).toEqual([other.id]);
     await b.release(other);
+    await sleep(300);
+    expect(await r1.zcard(`${key}:leases`)).toBe(0);
     expect(await a.windowCount(key)).toBe(3);
     a.close();
     b.close();
@@ -76,6 +80,25 @@ describe("the shared Graph rate limiter", () => {
     // Another mailbox of the same app is not held back.
     const other = await b.acquire(b.keyFor("app", "mailbox-3"));
     await b.release(other);
+    a.close();
+    b.close();
+  });
+
+  it("stops a worker sending requests it had reserved once another worker got a Retry-After", async () => {
+    const prefix = uniqueRedisPrefix("rl");
+    const a = new GraphRateLimiter(r1, prefix);
+    const b = new GraphRateLimiter(r2, prefix);
+    const key = a.keyFor("app", "mailbox-reserved");
+    await sleep(200); // both subscribed
+    // b sends one request and keeps its slot and the rest of its reservation …
+    await b.release(await b.acquire(key));
+    // … a is told to hold off; b hears of it by pub/sub and does not use its reservation before then.
+    const setAt = Date.now();
+    await a.setNotBefore(key, 400);
+    await sleep(50);
+    const lease = await b.acquire(key);
+    expect(Date.now()).toBeGreaterThanOrEqual(setAt + 400);
+    await b.release(lease);
     a.close();
     b.close();
   });

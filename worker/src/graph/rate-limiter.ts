@@ -16,6 +16,11 @@ import type { Redis } from "ioredis";
  *               at ≤ 61 fields per mailbox instead of 10,000 members.
  * - `…:nb`      "not before" (ms, Redis clock): set from every Retry-After; no lease is granted before it.
  * Time comes from Redis (`TIME`), so workers on machines with skewed clocks agree.
+ *
+ * Round trips: a process takes a few requests of the budget at once (RESERVE) and sends them on a slot it
+ * keeps (a parked lease, see release) without asking Redis again; a Retry-After reaches every process at
+ * once by pub/sub, so a reserved request is never sent before it. Without the subscription (Redis trouble)
+ * every request asks Redis.
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
@@ -49,14 +54,26 @@ for i = 1, #all, 2 do
     if b < minBucket then minBucket = b end
   end
 end
-if total >= budget then
+if total >= budget and tonumber(ARGV[8]) > 0 then
   return {0, 3, (minBucket + nBuckets) * bucketMs - now}
 end
-redis.call('HINCRBY', KEYS[2], cur, 1)
-redis.call('PEXPIRE', KEYS[2], windowMs + bucketMs)
+-- ARGV[8] = 0: the request was counted already (reserved earlier); only the slot is taken.
+local grant = 0
+if tonumber(ARGV[8]) > 0 then
+  grant = math.max(1, math.min(tonumber(ARGV[8]), budget - total))
+  redis.call('HINCRBY', KEYS[2], cur, grant)
+  redis.call('PEXPIRE', KEYS[2], windowMs + bucketMs)
+end
 redis.call('ZADD', KEYS[1], now + leaseMs, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], leaseMs * 4)
-return {1, 0, total + 1}
+return {1, grant, cur}
+`;
+
+/** Gives back reserved requests that were not sent (their bucket may have left the window meanwhile). */
+const UNRESERVE = `
+local v = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if v > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -math.min(v, tonumber(ARGV[2]))) end
+return 1
 `;
 
 /** Moves "not before" forward only: a shorter Retry-After never shortens a longer one. */
@@ -67,8 +84,10 @@ local untilMs = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilMs > cur then
   redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) + 1000)
-  return untilMs - now
+  cur = untilMs
 end
+-- Every limiter hears of it at once, also one sending on requests it had reserved (see acquire).
+redis.call('PUBLISH', ARGV[2], ARGV[3] .. '|' .. (cur - now))
 return cur - now
 `;
 
@@ -115,7 +134,10 @@ type TLocalGate = {
  * between); taking the parked lease over costs one Redis round trip instead of two (release + acquire), and
  * another process waits at most this long for the slot.
  */
-const PARK_MS = 25;
+const PARK_MS = 100;
+
+/** Requests of the budget taken per Redis round trip (given back when the process stops using the mailbox). */
+const RESERVE = 8;
 
 /** Why a lease was not granted (for tests and diagnostics). */
 export type TWaitReason = "retry-after" | "concurrency" | "budget";
@@ -134,6 +156,11 @@ export class GraphRateLimiter {
   private seq = 0;
   private readonly renewTimer: NodeJS.Timeout;
   private readonly shas = new Map<string, string>();
+  /** Budget this process took from the window and has not used yet, per key, and the bucket it came from. */
+  private readonly reserved = new Map<string, { count: number; bucket: number; at: number }>();
+  private readonly channel: string;
+  private readonly subscriber: Redis;
+  private isSubscribed = false;
   /** Observability for tests and the benchmark. */
   readonly waits: Record<TWaitReason, number> = { "retry-after": 0, concurrency: 0, budget: 0 };
 
@@ -144,6 +171,31 @@ export class GraphRateLimiter {
   ) {
     this.renewTimer = setInterval(() => void this.renewAll().catch(() => {}), Math.floor(limits.leaseMs / 3));
     this.renewTimer.unref();
+    this.channel = `${prefix}:graph:not-before`;
+    this.subscriber = redis.duplicate({ lazyConnect: false });
+    this.subscriber.on("error", () => {
+      // Reconnects by itself; meanwhile every request asks Redis (isSubscribed is false).
+    });
+    this.subscriber.on("close", () => {
+      this.isSubscribed = false;
+    });
+    this.subscriber.on("ready", () => {
+      void this.subscriber.subscribe(this.channel).then(
+        () => {
+          this.isSubscribed = true;
+        },
+        () => {},
+      );
+    });
+    this.subscriber.on("message", (_channel: string, message: string) => {
+      const bar = message.lastIndexOf("|");
+      const ms = Number(message.slice(bar + 1));
+      if (bar > 0 && ms > 0) this.noteNotBefore(message.slice(0, bar), ms);
+    });
+  }
+
+  private noteNotBefore(key: string, ms: number): void {
+    this.notBefore.set(key, Math.max(this.notBefore.get(key) ?? 0, Date.now() + ms));
   }
 
   /** The Redis key prefix of one app + mailbox; `{}` keeps the three keys in one cluster slot. */
@@ -165,6 +217,17 @@ export class GraphRateLimiter {
           await sleep(localWait + 5, signal);
           continue;
         }
+        const mine = this.reserved.get(key);
+        // Reserved requests were counted when reserved: used much later, the window would forget them
+        // early. They are used within one bucket or not at all (then they stay counted: conservative).
+        if (mine && Date.now() - mine.at > this.limits.bucketMs) this.reserved.delete(key);
+        const useReserved = !!mine && mine.count > 0 && this.isSubscribed && this.reserved.has(key);
+        if (useReserved) mine.count--;
+        if (useReserved && handover) {
+          // A slot this process holds and a request it already counted: no Redis round trip.
+          this.hold(key, handover);
+          return { key, id: handover };
+        }
         const [granted, reason, waitMs] = (await this.run(
           ACQUIRE,
           [`${key}:leases`, `${key}:win`, `${key}:nb`],
@@ -176,15 +239,28 @@ export class GraphRateLimiter {
             this.limits.bucketMs,
             this.limits.leaseMs,
             handover ?? "",
+            useReserved ? 0 : this.isSubscribed ? RESERVE : 1,
           ],
         )) as [number, number, number];
         handover = undefined;
         if (granted === 1) {
-          const set = this.held.get(key) ?? new Set<string>();
-          this.held.set(key, set);
-          set.add(id);
+          // reason = requests counted now (this one and the reserved rest), waitMs = their bucket.
+          const extra = reason - 1;
+          if (extra > 0) {
+            // Requests of this process that raced here together each reserved: keep the sum. Given back
+            // to the newest bucket (capped at its count), which can only leave the window counting more.
+            const held = this.reserved.get(key);
+            if (held) {
+              held.count += extra;
+              held.bucket = Math.max(held.bucket, waitMs);
+            } else {
+              this.reserved.set(key, { count: extra, bucket: waitMs, at: Date.now() });
+            }
+          }
+          this.hold(key, id);
           return { key, id };
         }
+        if (useReserved && mine && this.reserved.get(key) === mine) mine.count++;
         const why = REASONS[reason] ?? "concurrency";
         this.waits[why]++;
         let sleepMs: number;
@@ -243,6 +319,21 @@ export class GraphRateLimiter {
     }
   }
 
+  /** This process stopped using the mailbox: requests it reserved and did not send go back to the window. */
+  private unreserve(key: string): void {
+    const unused = this.reserved.get(key);
+    this.reserved.delete(key);
+    if (!unused || unused.count <= 0) return;
+    // If this fails the requests stay counted until their bucket leaves the window (conservative).
+    void this.run(UNRESERVE, [`${key}:win`], [unused.bucket, unused.count]).catch(() => {});
+  }
+
+  private hold(key: string, id: string): void {
+    const set = this.held.get(key) ?? new Set<string>();
+    this.held.set(key, set);
+    set.add(id);
+  }
+
   /**
    * Records a Retry-After for the whole mailbox; every worker's next acquire waits for it. Known in this
    * process at once (synchronously), in Redis for the others when the promise resolves: call it before
@@ -250,8 +341,8 @@ export class GraphRateLimiter {
    */
   async setNotBefore(key: string, delayMs: number): Promise<void> {
     const ms = Math.max(1, Math.ceil(delayMs));
-    this.notBefore.set(key, Math.max(this.notBefore.get(key) ?? 0, Date.now() + ms));
-    await this.run(SET_NOT_BEFORE, [`${key}:nb`], [ms]);
+    this.noteNotBefore(key, ms);
+    await this.run(SET_NOT_BEFORE, [`${key}:nb`], [ms, this.channel, key]);
   }
 
   /** Requests counted in the current window (tests, diagnostics). */
@@ -262,11 +353,14 @@ export class GraphRateLimiter {
 
   close(): void {
     clearInterval(this.renewTimer);
+    this.isSubscribed = false;
+    this.subscriber.disconnect();
     for (const [key, gate] of this.gates) {
       for (const p of gate.parked.splice(0)) {
         clearTimeout(p.timer);
         void this.redis.zrem(`${key}:leases`, p.id).catch(() => {});
       }
+      this.unreserve(key);
     }
   }
 
@@ -329,7 +423,10 @@ export class GraphRateLimiter {
       return;
     }
     gate.active--;
-    if (gate.active === 0 && gate.parked.length === 0) this.gates.delete(key);
+    if (gate.active === 0 && gate.parked.length === 0) {
+      this.gates.delete(key);
+      this.unreserve(key);
+    }
   }
 
   private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
