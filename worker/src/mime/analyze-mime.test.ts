@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { mimeFixturesDir } from "../sync/testing/fixtures";
-import { createMimeAnalyzer } from "./analyze-mime";
+import { createMimeAnalyzer, MAX_PARSE_BYTES } from "./analyze-mime";
 
 const FIXTURES = mimeFixturesDir();
 const fixtures = readFileSync(`${FIXTURES}index.tsv`, "utf8")
@@ -75,5 +75,118 @@ describe("streaming MIME analysis", () => {
   it("flags what is not a message at all", async () => {
     const r = await analyze(Buffer.from("\u0000\u0001binary junk without headers"));
     expect(r.parseError).toMatch(/not an RFC 5322 message/);
+  });
+});
+
+function withAttachment(cte: string, body: string): Buffer {
+  return Buffer.from(
+    [
+      "From: a@example.com",
+      "Subject: sizes",
+      'Content-Type: multipart/mixed; boundary="b"',
+      "",
+      "--b",
+      "Content-Type: text/plain",
+      "",
+      "hello",
+      "--b",
+      'Content-Type: application/octet-stream; name="x.bin"',
+      `Content-Transfer-Encoding: ${cte}`,
+      "",
+      body,
+      "--b--",
+      "",
+    ].join("\r\n"),
+    "latin1",
+  );
+}
+
+describe("attachment sizes without decoding", () => {
+  const data = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 256));
+
+  it("counts base64 as libbase64 decodes it: per-line padding, stray spaces, '-' and '_' skipped", async () => {
+    const perLine = [];
+    for (let i = 0; i < data.length; i += 50) perLine.push(data.subarray(i, i + 50).toString("base64"));
+    const plain = data.toString("base64").replace(/.{76}/g, "$&\r\n");
+    const junk = plain.replace(/(.{40})/g, "$1 -_\t");
+    for (const body of [plain, perLine.join("\r\n"), junk, plain.replace(/\r\n/g, "\n")]) {
+      for (const chunk of [1 << 20, 333, 7]) {
+        const { metadata } = await analyze(withAttachment("base64", body), chunk);
+        expect(metadata.attachments[0]?.size, `${body.slice(0, 20)} / ${chunk}`).toBe(data.length);
+      }
+    }
+  });
+
+  it("counts quoted-printable exactly across write seams (soft breaks, escapes, trailing blanks)", async () => {
+    const text = Buffer.from("Zeile mit Umlauten äöü = und Tabs\t \r\n".repeat(300), "utf8");
+    let qp = "";
+    for (const b of text) {
+      qp +=
+        b >= 33 && b <= 126 && b !== 61
+          ? String.fromCharCode(b)
+          : `=${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    }
+    // Soft line breaks every 70 characters, never inside an escape, some with blanks after the "=".
+    const lines = qp.match(/(?:=[0-9A-F]{2}|[^=]){1,70}/g) ?? [];
+    const body = lines.map((l, i) => (i % 3 ? `${l}=` : `${l}= \t`)).join("\r\n");
+    for (const chunk of [1 << 20, 1000, 13, 1]) {
+      const { metadata } = await analyze(withAttachment("quoted-printable", body), chunk);
+      expect(metadata.attachments[0]?.size, String(chunk)).toBe(text.length);
+    }
+  });
+});
+
+describe("large and broken input", () => {
+  it("streams a 100 MB message with bounded memory and lists it from its first 64 MB", async () => {
+    const head = [
+      "From: big@example.com",
+      "Subject: big",
+      'Content-Type: multipart/mixed; boundary="b"',
+      "",
+      "--b",
+      "Content-Type: text/plain",
+      "",
+      "searchable words before the huge part",
+      "--b",
+      'Content-Type: application/zip; name="big.zip"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      "",
+    ].join("\r\n");
+    const line = `${"QUJD".repeat(19)}\r\n`; // 76 digits = 57 bytes per line
+    const block = Buffer.from(line.repeat(8192));
+    const a = createMimeAnalyzer();
+    const before = process.memoryUsage();
+    let peak = 0;
+    a.writable.write(Buffer.from(head));
+    let written = head.length;
+    while (written < 100 * 1024 * 1024) {
+      if (!a.writable.write(block)) await new Promise((r) => a.writable.once("drain", r));
+      written += block.length;
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.heapUsed + m.arrayBuffers - before.heapUsed - before.arrayBuffers);
+    }
+    a.writable.end(Buffer.from("\r\n--b--\r\n"));
+    const { metadata: m, parseError } = await a.result;
+    expect(parseError).toBeNull();
+    expect(m.isPartiallyParsed).toBe(true);
+    expect(m.bodyText).toBe("searchable words before the huge part");
+    const digits = MAX_PARSE_BYTES - head.length;
+    // Counted up to the 64 MB cut (the last line may be cut in the middle).
+    expect(m.attachments[0]?.size).toBeGreaterThan(Math.floor((digits * 57) / 78) - 57);
+    expect(m.attachments[0]?.size).toBeLessThanOrEqual(Math.floor((digits * 57) / 78) + 57);
+    // Nothing of the attachment is kept: far below the message size (generous for GC timing).
+    expect(peak).toBeLessThan(48 * 1024 * 1024);
+  }, 120_000);
+
+  it("reports a splitter limit (too many parts) and still takes the rest of the bytes", async () => {
+    const parts = Array.from(
+      { length: 1100 },
+      (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`,
+    );
+    const mime = `From: a@example.com\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join("")}--b--\r\n`;
+    const r = await analyze(Buffer.from(mime.repeat(3)), 1000);
+    expect(r.parseError).toMatch(/child nodes/);
+    expect(r.metadata.from?.address).toBe("a@example.com");
   });
 });
