@@ -107,7 +107,8 @@ export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTran
       const chunks: Buffer[] = [];
       for await (const c of body) chunks.push(c as Buffer);
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const res = new Response(bytes, { status: statusCode, statusText, headers: h });
+      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const res = new Response(view, { status: statusCode, statusText, headers: h });
       bufferedBodies.set(res, bytes);
       return res;
     }
