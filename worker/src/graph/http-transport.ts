@@ -107,7 +107,7 @@ export function createHttpTransport(opts: THttpTransportOptions = {}): THttpTran
       const chunks: Buffer[] = [];
       for await (const c of body) chunks.push(c as Buffer);
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const view = new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
       const res = new Response(view, { status: statusCode, statusText, headers: h });
       bufferedBodies.set(res, bytes);
       return res;
