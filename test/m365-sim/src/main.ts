@@ -19,6 +19,7 @@ const HELP = `Usage: tsx test/m365-sim/src/main.ts [options]
   --messages-per-user <n>  demo messages per mailbox (default 500)
   --empty                  start with an empty tenant when no state exists
   --no-throttle            switch the Outlook throttling model off
+  --composed-cache-mb <n>  composed MIME of generated messages kept in memory (default 256)
   --no-env                 do not write M365_* settings into .coffer/env
   -h, --help`;
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       "messages-per-user": { type: "string" },
       empty: { type: "boolean" },
       "no-throttle": { type: "boolean" },
+      "composed-cache-mb": { type: "string" },
       "no-env": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
           messagesPerUser: num(values["messages-per-user"], 500, "messages-per-user"),
         },
     throttle: !values["no-throttle"],
+    composedCacheMb: num(values["composed-cache-mb"], 256, "composed-cache-mb"),
   });
   if (!values["no-env"]) {
     updateSettingsEnv({

@@ -14,13 +14,24 @@
  * keeps `src` objects of the same shape that now mean other bytes).
  */
 
+import type { HeaderMeta } from "./mime";
+
 interface Entry {
   owner: object;
   bytes: Buffer;
+  /** Header metadata learnt while composing: a delta page after the state call plans nothing again. */
+  meta: HeaderMeta | undefined;
 }
+
+/** What an entry's metadata is counted as against the byte bound (about what it takes on the heap). */
+const META_BYTES = 1024;
 
 export const DEFAULT_COMPOSED_CACHE_BYTES = 256 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+
+function weight(bytes: Buffer, meta: HeaderMeta | undefined): number {
+  return bytes.length + (meta ? META_BYTES : 0);
+}
 
 export class ComposedCache {
   /** Composed, not served yet; insertion order. */
@@ -51,17 +62,24 @@ export class ComposedCache {
     return e.bytes;
   }
 
-  /** Keeps `bytes` (when they fit), evicting served entries first. */
-  put(key: object, owner: object, bytes: Buffer, served: boolean): void {
+  /** The header metadata kept with the bytes (does not count as serving them). */
+  meta(key: object, owner: object): HeaderMeta | undefined {
+    const e = this.served.get(key) ?? this.fresh.get(key);
+    return e && e.owner === owner ? e.meta : undefined;
+  }
+
+  /** Keeps `bytes` and their header metadata (when they fit), evicting served entries first. */
+  put(key: object, owner: object, bytes: Buffer, served: boolean, meta?: HeaderMeta): void {
     if (bytes.length > this.maxEntryBytes) return;
     this.delete(key);
-    while (this.total + bytes.length > this.maxBytes) {
+    const cost = weight(bytes, meta);
+    while (this.total + cost > this.maxBytes) {
       const victim = this.served.keys().next().value ?? this.fresh.keys().next().value;
       if (victim === undefined) break;
       this.delete(victim);
     }
-    (served ? this.served : this.fresh).set(key, { owner, bytes });
-    this.total += bytes.length;
+    (served ? this.served : this.fresh).set(key, { owner, bytes, meta });
+    this.total += cost;
   }
 
   delete(key: object): void {
@@ -69,7 +87,7 @@ export class ComposedCache {
     if (!e) return;
     this.served.delete(key);
     this.fresh.delete(key);
-    this.total -= e.bytes.length;
+    this.total -= weight(e.bytes, e.meta);
   }
 
   clear(): void {

@@ -141,6 +141,13 @@ describe("generated messages in the simulator", () => {
     const before = composed.count;
     for (const m of messages) mbx.digest(m);
     expect(composed.count - before).toBe(messages.length);
+    // The header facts planned while composing are kept with the bytes (delta pages plan nothing again)
+    for (const m of messages) {
+      const planned = spec.message((m.src as { i: number }).i).meta!();
+      if (!planned) continue;
+      expect(mbx.meta(m)).toEqual(metaFromPlan(planned));
+      if (m.src !== messages[0]?.src) expect(mbx.meta(m)).toBe(mbx.meta(m));
+    }
     for (let pass = 0; pass < 2; pass++) {
       for (const [k, m] of messages.entries()) {
         const content = mbx.openContent(m);

@@ -489,7 +489,11 @@ export class Mailbox {
       if (!cache || content.size > cache.maxEntryBytes) return { content };
       bytes = Buffer.concat([...content.chunks()], content.size);
     } else bytes = gm.mime();
-    cache?.put(src, spec, bytes, serve);
+    if (cache) {
+      // The plan is at hand: its header facts cost little more now, and spare delta pages a planning
+      const planned = gm.meta?.();
+      cache.put(src, spec, bytes, serve, planned ? metaFromPlan(planned) : undefined);
+    }
     return { bytes };
   }
 
@@ -576,12 +580,18 @@ export class Mailbox {
 
   /**
    * Header metadata for Graph JSON. Generated messages answer from the generator's plan (no MIME is
-   * composed, nothing is cached: planning is cheap); uploaded MIME and public fixtures are parsed
-   * once and cached (fixtures without their header lines, to keep 100,000-message mailboxes small).
+   * composed; kept only beside composed bytes in the composed cache, else planned again: about
+   * 0.05 ms); uploaded MIME and public fixtures are parsed once and cached (fixtures without their
+   * header lines, to keep 100,000-message mailboxes small).
    */
   meta(m: MsgRec): HeaderMeta {
     const hit = this.metaCache.get(m.key);
     if (hit && hit.src === m.src) return hit.meta;
+    const src = m.src;
+    if (src.k !== "blob" && this.sources.composed) {
+      const kept = this.sources.composed.meta(src, this.specOf(m) as MailboxSpec);
+      if (kept) return kept;
+    }
     const planned = this.generated(m)?.meta?.();
     if (planned) return metaFromPlan(planned);
     const parsed = readHeaderMeta(this.mime(m));
