@@ -4,7 +4,6 @@ import { type MimeNode, Splitter, type SplitterChunk } from "@zone-eu/mailsplit"
 import encodingJapanese from "encoding-japanese";
 import iconv from "iconv-lite";
 import libmime from "libmime";
-import libqp from "libqp";
 import addressparser from "nodemailer/lib/addressparser";
 import punycode from "punycode.js";
 
@@ -362,7 +361,7 @@ function decodeText(raw: Buffer, node: MimeNode): string {
     node.encoding === "base64"
       ? decodeBase64(raw)
       : node.encoding === "quoted-printable"
-        ? libqp.decode(raw)
+        ? decodeQuotedPrintable(raw)
         : raw;
   if (node.flowed) bytes = Buffer.from(libmime.decodeFlowed(bytes.toString("binary"), node.delSp), "binary");
   const charset = node.charset || "utf-8";
@@ -400,6 +399,21 @@ function decodeBase64(raw: Buffer): Buffer {
   const parts: Buffer[] = [];
   for (const segment of s.split(/=+/)) if (segment) parts.push(Buffer.from(segment, "base64"));
   return Buffer.concat(parts);
+}
+
+/**
+ * libqp.decode, byte for byte, with regular expressions instead of its loop over every character (blanks
+ * before line ends dropped, soft line breaks removed, then each "=XX" becomes its byte).
+ */
+function decodeQuotedPrintable(raw: Buffer): Buffer {
+  const s = raw
+    .toString("latin1")
+    .replace(/[\t ]+$/gm, "")
+    .replace(/=(?:\r?\n|$)/g, "");
+  return Buffer.from(
+    s.replace(/=([\da-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    "latin1",
+  );
 }
 
 /** 0: not base64 (skipped), 1: base64 digit, 2: padding. Indexed by the byte without its high bit. */
@@ -460,21 +474,48 @@ function base64Counter(info: TAttachmentInfo): TPartSink {
 }
 
 /**
- * The number of base64 digits in padding-free bytes, or -1 when it cannot be told natively. Line breaks
- * are counted with indexOf; Node's own decoder (which skips what is not a digit, as libbase64 does) then
- * proves there was nothing else: any other skipped byte would shorten its output, except a single one
- * when the count is 1 mod 4, which is left to the loop. Bytes libbase64 reads differently ('-', '_' and
- * 8-bit bytes, which it maps to 7 bits) are left to the loop too.
+ * The number of base64 digits in padding-free bytes, or -1 when it cannot be told natively. The line
+ * breaks are counted (every byte subtracted is a CR or LF, so the result can only be too high), then Node's
+ * own decoder, which skips what is not a digit as libbase64 does, proves there was nothing else: any other
+ * skipped byte would shorten its output, except a single one when the count is 1 mod 4, which is left to
+ * the loop. Bytes libbase64 reads differently ('-', '_' and 8-bit bytes, which it maps to 7 bits) are left
+ * to the loop too.
  */
 function countDigitsNatively(bytes: Buffer): number {
   if (!isAscii(bytes) || bytes.indexOf(0x2d) >= 0 || bytes.indexOf(0x5f) >= 0) return -1;
-  let breaks = 0;
-  for (let p = bytes.indexOf(0x0a); p >= 0; p = bytes.indexOf(0x0a, p + 1)) breaks++;
-  for (let p = bytes.indexOf(0x0d); p >= 0; p = bytes.indexOf(0x0d, p + 1)) breaks++;
-  const digits = bytes.length - breaks;
+  const digits = bytes.length - countLineBreaks(bytes);
   if (digits % 4 === 1) return -1;
-  const decoded = Buffer.from(bytes.toString("latin1"), "base64").length;
+  const room = Math.ceil((bytes.length * 3) / 4) + 3;
+  if (decodeScratch.length < room)
+    decodeScratch = Buffer.allocUnsafe(Math.max(room, decodeScratch.length * 2));
+  const decoded = decodeScratch.write(bytes.toString("latin1"), 0, "base64");
   return decoded === Math.floor((digits * 3) / 4) ? digits : -1;
+}
+
+/** Where base64 digits are decoded only to be counted (never read), shared by all analysers. */
+let decodeScratch = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * CR and LF bytes that end lines. Base64 comes in lines of one length, so after the first two line feeds
+ * the next ones are checked where they should be; from an irregular line on, indexOf finds the rest.
+ */
+function countLineBreaks(bytes: Buffer): number {
+  const len = bytes.length;
+  const lineEnd = (lf: number) => (lf > 0 && bytes[lf - 1] === 0x0d ? 2 : 1);
+  const first = bytes.indexOf(0x0a);
+  if (first < 0) return 0;
+  let breaks = lineEnd(first);
+  const second = bytes.indexOf(0x0a, first + 1);
+  if (second < 0) return breaks;
+  const step = second - first;
+  let pos = second;
+  while (pos < len && bytes[pos] === 0x0a) {
+    breaks += lineEnd(pos);
+    pos += step;
+  }
+  for (let lf = bytes.indexOf(0x0a, pos - step + 1); lf >= 0; lf = bytes.indexOf(0x0a, lf + 1))
+    breaks += lineEnd(lf);
+  return breaks;
 }
 
 /** libqp.decode(all bytes).length, counted piecewise so a large attachment is never held. */
@@ -551,6 +592,8 @@ function headerValue(line: string): string {
 }
 
 function decodeWords(value: string): string {
+  // Without an encoded-word (or libmime's internal join marker) libmime returns the text unchanged.
+  if (!value.includes("=?") && !value.includes("\x00JOIN\x00")) return value;
   try {
     return libmime.decodeWords(value);
   } catch {
