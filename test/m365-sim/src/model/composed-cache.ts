@@ -27,7 +27,8 @@ interface Entry {
 const META_BYTES = 1024;
 
 export const DEFAULT_COMPOSED_CACHE_BYTES = 256 * 1024 * 1024;
-const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+/** Generated messages with large attachments reach a few MB; the 100 MB benchmark message streams. */
+const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 function weight(bytes: Buffer, meta: HeaderMeta | undefined): number {
   return bytes.length + (meta ? META_BYTES : 0);
@@ -42,7 +43,7 @@ export class ComposedCache {
   readonly maxEntryBytes: number;
 
   constructor(readonly maxBytes = DEFAULT_COMPOSED_CACHE_BYTES) {
-    this.maxEntryBytes = Math.min(MAX_ENTRY_BYTES, maxBytes);
+    this.maxEntryBytes = Math.min(MAX_ENTRY_BYTES, Math.floor(maxBytes / 16));
   }
 
   /** The kept bytes; `serve` marks them used by a client (they then go before unused entries). */

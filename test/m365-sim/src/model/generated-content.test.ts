@@ -135,7 +135,8 @@ describe("generated messages in the simulator", () => {
 
   it("with a composed cache: one composition for the state's sha256 and every later download", async () => {
     const { mailbox: spec } = generateLargeMailbox({ seed: 7, messages: 30, hugeMessageBytes: 3_000_000 });
-    const cache = new ComposedCache(64 * 1024 * 1024);
+    // Entries up to 2 MiB: the huge message streams, every other one is kept
+    const cache = new ComposedCache(32 * 1024 * 1024);
     const { mbx, messages, composed } = countingMailbox(spec, cache);
     const expected = messages.map((m) => spec.message((m.src as { i: number }).i).mime());
     const before = composed.count;
