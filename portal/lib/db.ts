@@ -16,6 +16,6 @@ export function db(): Db {
 }
 
 export function blobStore(): BlobStore {
-  holder.__cofferBlobs ??= createBlobStore(blobEnv());
+  holder.__cofferBlobs ??= createBlobStore(blobEnv(), { db: db() });
   return holder.__cofferBlobs;
 }

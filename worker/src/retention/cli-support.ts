@@ -34,7 +34,7 @@ export function openPurgeDeps(log?: (line: string) => void): TPurgeDeps & { clos
   const db = createDb(settings("database").DATABASE_URL, 4);
   return {
     db,
-    blobs: createBlobStore(settings("storage")),
+    blobs: createBlobStore(settings("storage"), { db }),
     ...(log ? { log } : {}),
     close: () => db.destroy(),
   };

@@ -20,7 +20,7 @@ export function createEngine(log?: (line: string) => void): TEngine & { close():
   const db = createDb(settings("database").DATABASE_URL, 10);
   const redis = new Redis(settings("redis").REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on("error", (e) => log?.(`redis: ${e.message}`));
-  const blobs = createBlobStore(settings("storage"));
+  const blobs = createBlobStore(settings("storage"), { db });
   const graph = new GraphAdapter({
     authority: m365.M365_AUTHORITY,
     graphUrl: m365.M365_GRAPH_URL,

@@ -17,7 +17,7 @@ export function createArchiveReader(): { db: Db; blobs: () => BlobStore; close()
   return {
     db,
     blobs: () => {
-      blobs ??= createBlobStore(settings("storage"));
+      blobs ??= createBlobStore(settings("storage"), { db });
       return blobs;
     },
     close: () => db.destroy(),
@@ -32,7 +32,7 @@ export function createSyncDeps(log?: (line: string) => void): TSyncDeps & { clos
   redis.on("error", () => {
     // ioredis reconnects by itself; commands fail (and are retried by the limiter's callers) meanwhile.
   });
-  const blobs = createBlobStore(settings("storage"));
+  const blobs = createBlobStore(settings("storage"), { db });
   const limits = settings("graphLimits");
   const windowMs = limits.COFFER_GRAPH_WINDOW_SECONDS * 1000;
   const graph = new GraphAdapter({

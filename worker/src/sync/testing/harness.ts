@@ -3,16 +3,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BlobStore, FsBlobBackend, toBlobKey } from "@coffer/db/blobs/index";
-import { createDb, type Db } from "@coffer/db/client";
+import type { Db } from "@coffer/db/client";
+import { createTestDatabase } from "@coffer/db/testing/test-database";
 import { SimControl } from "@coffer/test/m365-sim/src/client";
 import { type SimulatorHandle, startSimulator } from "@coffer/test/m365-sim/src/index";
-import { testDatabaseUrl, testRedisUrl, uniqueRedisPrefix } from "@coffer/test/setup/integration";
+import { testRedisUrl, uniqueRedisPrefix } from "@coffer/test/setup/integration";
 import { Redis } from "ioredis";
 import { GraphAdapter, type TGraphAdapterOptions } from "../../graph/graph-adapter";
 import type { TSyncDeps } from "../types";
 
 /**
- * Real components for the engine's integration tests: the run's PostgreSQL database, Redis under a unique
+ * Real components for the engine's integration tests: a PostgreSQL database of its own, Redis under a unique
  * prefix, a blob store in a temp folder with a random key, and an in-process simulator on port 0 with the
  * Graph adapter pointed at it exactly as production points it at Microsoft 365 (authority, Graph URL, CA).
  */
@@ -36,7 +37,10 @@ export async function startHarness(
 ): Promise<THarness> {
   const sim = await startSimulator({ port: 0, tenant: { empty: true }, throttle: opts.throttle ?? false });
   const ctl = new SimControl(sim);
-  const db = createDb(testDatabaseUrl(), 6);
+  // A database of its own: the blob store's index (the blobs table) must describe this harness's blob
+  // folder, not the folders of other test files (packed objects' keys name files in one folder).
+  const database = await createTestDatabase("coffer_sync");
+  const db = database.db;
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 2 });
   const blobDir = mkdtempSync(path.join(tmpdir(), "coffer-blobs-"));
   const keyBytes = randomBytes(32);
@@ -65,7 +69,7 @@ export async function startHarness(
     deps,
     redisPrefix,
     childEnv: () => ({
-      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),
       COFFER_REDIS_PREFIX: redisPrefix,
       COFFER_BLOB_DIR: blobDir,
@@ -82,7 +86,7 @@ export async function startHarness(
       ctl.close();
       await sim.close();
       redis.disconnect();
-      await db.destroy();
+      await database.drop();
       rmSync(blobDir, { recursive: true, force: true });
     },
   };
