@@ -20,14 +20,6 @@ declare module "libmime" {
   export default libmime;
 }
 
-declare module "libqp" {
-  const libqp: {
-    /** Quoted-printable decoding; a Buffer is read byte for byte. */
-    decode(input: string | Buffer): Buffer;
-  };
-  export default libqp;
-}
-
 declare module "punycode.js" {
   const punycode: { toUnicode(domain: string): string };
   export default punycode;
