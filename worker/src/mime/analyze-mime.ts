@@ -401,19 +401,42 @@ function decodeBase64(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Value of a hex digit by byte, -1 for anything else. */
+const HEX_VALUE = (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (let d = 0; d < 16; d++) {
+    t["0123456789abcdef".charCodeAt(d)] = d;
+    t["0123456789ABCDEF".charCodeAt(d)] = d;
+  }
+  return t;
+})();
+
 /**
- * libqp.decode, byte for byte, with regular expressions instead of its loop over every character (blanks
- * before line ends dropped, soft line breaks removed, then each "=XX" becomes its byte).
+ * libqp.decode, byte for byte, without its per-character string work: blanks before line ends dropped and
+ * soft line breaks removed by regular expressions, then a byte loop turns each "=XX" into its byte.
  */
 function decodeQuotedPrintable(raw: Buffer): Buffer {
   const s = raw
     .toString("latin1")
     .replace(/[\t ]+$/gm, "")
     .replace(/=(?:\r?\n|$)/g, "");
-  return Buffer.from(
-    s.replace(/=([\da-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
-    "latin1",
-  );
+  const src = Buffer.from(s, "latin1");
+  const out = Buffer.allocUnsafe(src.length);
+  let k = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === 0x3d && i + 2 < src.length) {
+      const hi = HEX_VALUE[src[i + 1]!]!;
+      const lo = HEX_VALUE[src[i + 2]!]!;
+      if (hi >= 0 && lo >= 0) {
+        out[k++] = (hi << 4) | lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[k++] = c;
+  }
+  return out.subarray(0, k);
 }
 
 /** 0: not base64 (skipped), 1: base64 digit, 2: padding. Indexed by the byte without its high bit. */
