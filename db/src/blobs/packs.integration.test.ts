@@ -86,6 +86,23 @@ describe("BlobStore with packs", () => {
     await other.close();
   });
 
+  it("answers lookups asked for at the same moment together, each with its own row or none", async () => {
+    const stored = await Promise.all([randomBytes(3000), randomBytes(4000)].map((b) => store.putBuffer(b)));
+    for (const s of stored) await insertBlobRow(t.db, s);
+    const index = dbBlobIndex(t.db);
+    const missing = randomBytes(32).toString("hex");
+    const [a, b, none, aAgain] = await Promise.all([
+      index.find(stored[0]!.sha256),
+      index.find(stored[1]!.sha256),
+      index.find(missing),
+      index.find(stored[0]!.sha256),
+    ]);
+    expect(a?.storageKey).toBe(stored[0]!.storageKey);
+    expect(b?.storageKey).toBe(stored[1]!.storageKey);
+    expect(none).toBeUndefined();
+    expect(aAgain).toEqual(a);
+  });
+
   it("stores content again when its row is gone (a page whose row lost the race with the purge)", async () => {
     const bytes = randomBytes(5000);
     const first = await store.putBuffer(bytes);

@@ -31,16 +31,43 @@ export async function findBlobRow(db: DbOrTrx, sha256: string): Promise<BlobRow 
  * out, so whatever this finds is readable.
  */
 export function dbBlobIndex(db: DbOrTrx): BlobIndex {
-  return {
-    async find(sha256: string): Promise<TIndexedBlob | undefined> {
-      const row = await db
+  // Lookups asked for in the same turn of the event loop go as one query: a sync stores dozens of messages
+  // at once, and one round trip per message cost as much CPU as the pack files saved.
+  let pending: Map<string, Array<(row: TIndexedBlob | undefined, err?: unknown) => void>> | undefined;
+  const flush = async (batch: NonNullable<typeof pending>) => {
+    try {
+      const rows = await db
         .selectFrom("blobs")
-        .select(["storage_key", "stored_size", "key_id"])
-        .where("sha256", "=", sha256)
-        .executeTakeFirst();
-      return row
-        ? { storageKey: row.storage_key, storedSize: row.stored_size, keyId: row.key_id }
-        : undefined;
+        .select(["sha256", "storage_key", "stored_size", "key_id"])
+        .where("sha256", "in", [...batch.keys()])
+        .execute();
+      const found = new Map(rows.map((r) => [r.sha256, r]));
+      for (const [sha256, waiters] of batch) {
+        const row = found.get(sha256);
+        const hit = row
+          ? { storageKey: row.storage_key, storedSize: row.stored_size, keyId: row.key_id }
+          : undefined;
+        for (const w of waiters) w(hit);
+      }
+    } catch (err) {
+      for (const waiters of batch.values()) for (const w of waiters) w(undefined, err);
+    }
+  };
+  return {
+    find(sha256: string): Promise<TIndexedBlob | undefined> {
+      return new Promise((resolve, reject) => {
+        if (!pending) {
+          const batch = new Map<string, Array<(row: TIndexedBlob | undefined, err?: unknown) => void>>();
+          pending = batch;
+          setImmediate(() => {
+            pending = undefined;
+            void flush(batch);
+          });
+        }
+        const waiters = pending.get(sha256) ?? [];
+        waiters.push((row, err) => (err ? reject(err) : resolve(row)));
+        pending.set(sha256, waiters);
+      });
     },
   };
 }
