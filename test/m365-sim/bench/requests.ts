@@ -6,8 +6,9 @@ import { type BenchSim, measure, startBenchSim } from "./sim-process";
  * Simulator CPU per request of the kinds an archive run sends, against the simulator as its own
  * process (throttling off) over HTTPS keep-alive:
  *   a small Graph GET; message delta pages with the worker's `$select` and page size; `$value` of
- *   generated messages cold (composed on the request), again (kept composed bytes), and after the
- *   state call composed them (what `npm run bench -- sync` does before its archive run).
+ *   generated messages cold (composed on the request) and again (kept composed bytes); and on a second
+ *   mailbox what `npm run bench -- sync` does: the state call (composes every message), then delta
+ *   and `$value` of each message.
  * Prints figures; asserts nothing.
  *
  *   npx tsx test/m365-sim/bench/requests.ts [--messages 2000] [--parallel 4] [--small 4000]
@@ -79,12 +80,6 @@ async function values(sim: BenchSim, upn: string, ids: string[]): Promise<number
   return bytes;
 }
 
-async function mailbox(sim: BenchSim, upn: string, seed: number): Promise<string[]> {
-  await sim.json("POST", "/_sim/users", { userPrincipalName: upn, displayName: upn });
-  await sim.json("POST", `/_sim/users/${upn}/large-mailbox`, { seed, messages });
-  return (await deltaAll(sim, upn)).ids;
-}
-
 async function main(): Promise<void> {
   const sim = await startBenchSim({ connections: Math.max(4, parallel) });
   try {
@@ -115,14 +110,19 @@ async function main(): Promise<void> {
     const again = await measure(sim, () => values(sim, a, ids));
     line("$value again", again, ids.length, "message");
 
+    // What `npm run bench -- sync` does: the state call (mailbox size), then delta and one $value each
     const b = "bench.b@contoso.example";
-    const idsB = await mailbox(sim, b, 2);
+    await sim.json("POST", "/_sim/users", { userPrincipalName: b, displayName: "B" });
+    await sim.json("POST", `/_sim/users/${b}/large-mailbox`, { seed: 2, messages });
     const state = await measure(sim, () =>
       sim.json<{ messages: unknown[] }>("GET", `/_sim/users/${b}/state`),
     );
-    line("state call (composes each message)", state, idsB.length, "message");
-    const afterState = await measure(sim, () => values(sim, b, idsB));
-    line("$value after the state call", afterState, idsB.length, "message");
+    line("state call (composes each message)", state, state.result.messages.length, "message");
+    const deltaB = await measure(sim, () => deltaAll(sim, b));
+    line("message delta after the state call", deltaB, deltaB.result.pages, "page");
+    line("", deltaB, deltaB.result.ids.length, "item");
+    const afterState = await measure(sim, () => values(sim, b, deltaB.result.ids));
+    line("$value after the state call", afterState, deltaB.result.ids.length, "message");
     console.log(`  simulator RSS ${sim.rssMb().toFixed(0)} MB`);
   } finally {
     await sim.close();
