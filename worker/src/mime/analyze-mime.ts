@@ -651,6 +651,7 @@ type THeaderValues = {
   bcc?: TAddress[][];
 };
 
+const ONLY_STANDARD = new Set(["content-type", "mime-version", "received", "return-path", "sender"]);
 const ADDRESS_KEYS = new Set(["from", "to", "cc", "bcc", "reply-to", "sender", "return-path"]);
 
 function readHeaders(lines: { key: string; line: string }[], isRoot: boolean): THeaderValues {
@@ -661,6 +662,9 @@ function readHeaders(lines: { key: string; line: string }[], isRoot: boolean): T
     // MailParser only keeps (and counts) fields whose value is not empty; structured ones always count.
     if (isStandard && (key === "content-type" || ADDRESS_KEYS.has(key) || key === "date"))
       h.hasStandard = true;
+    // The rest of these fields only tell that this is a message: no need to read them once that is known.
+    if (ONLY_STANDARD.has(key) && (h.hasStandard || key === "content-type" || ADDRESS_KEYS.has(key)))
+      continue;
     const value = headerValue(line);
     switch (key) {
       case "subject": {
