@@ -196,7 +196,9 @@ export class BlobStore {
     const indexed = await this.findIndexed(sha256);
     if (indexed) return { ...indexed, size: bytes.length };
     const storageKey = storageKeyFor(sha256);
-    if (await this.backend.exists(storageKey)) {
+    // With an index, every object a row refers to was found above; a per-object file without a row (its row
+    // purged, or a crash before the commit) is not worth a stat per message: a packed copy is written.
+    if (!this.isPacking && (await this.backend.exists(storageKey))) {
       return { ...(await this.describeExisting(sha256, storageKey)), size: bytes.length };
     }
     // Same format as putStream, built in memory: one compression call and one write instead of a stream
