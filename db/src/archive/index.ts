@@ -37,6 +37,7 @@ export {
   deleteScope,
   FOLDERS_SCOPE,
   finishMailboxRun,
+  folderHasOpenItems,
   getCursor,
   listCursors,
   listMailboxSyncStates,

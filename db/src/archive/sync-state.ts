@@ -122,6 +122,28 @@ export async function clearSeen(
     .execute();
 }
 
+/**
+ * Whether a folder has items in the archive now. A full round over a folder that has none need not record
+ * what it sees: there is nothing it could find missing at the end (the first sync of every folder).
+ */
+export async function folderHasOpenItems(
+  db: DbOrTrx,
+  mailboxId: string,
+  dataType: DataType,
+  folderGraphId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("item_versions")
+    .select("id")
+    .where("mailbox_id", "=", mailboxId)
+    .where("folder_graph_id", "=", folderGraphId)
+    .where("data_type", "=", dataType)
+    .where("valid_to", "is", null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export type TMailboxRunOutcome = {
   status: "success" | "error";
   error?: string | null;

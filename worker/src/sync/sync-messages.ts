@@ -1,6 +1,7 @@
 import {
   clearSeen,
   commitItemPage,
+  folderHasOpenItems,
   getCursor,
   loadItemStates,
   type TContentInsert,
@@ -41,7 +42,7 @@ export async function syncFolderMessages(ctx: TRunContext, folderGraphId: string
     : cursor.deltaLink
       ? "delta"
       : "fresh";
-  if (startedFrom === "fresh") await clearSeen(db, ctx.mailboxId, "mail", folderGraphId);
+  if (startedFrom === "fresh") cursor = await beginRound(ctx, folderGraphId, cursor);
 
   for (;;) {
     ctx.signal.throwIfAborted();
@@ -69,9 +70,8 @@ export async function syncFolderMessages(ctx: TRunContext, folderGraphId: string
       if (hasRestarted) throw e;
       hasRestarted = true;
       ctx.deps.log?.(`folder ${folderGraphId}: delta state lost (${e.code ?? e.status}), re-enumerating`);
-      cursor = freshCursor(folderGraphId, cursor.phase);
+      cursor = await beginRound(ctx, folderGraphId, freshCursor(folderGraphId, cursor.phase));
       startedFrom = "fresh";
-      await clearSeen(db, ctx.mailboxId, "mail", folderGraphId);
       continue;
     }
 
@@ -91,12 +91,30 @@ export async function syncFolderMessages(ctx: TRunContext, folderGraphId: string
     if (isLast) {
       if (wasRecent && !ctx.opts.isRecentOnly) {
         startedFrom = "fresh";
-        await clearSeen(db, ctx.mailboxId, "mail", folderGraphId);
+        cursor = await beginRound(ctx, folderGraphId, cursor);
         continue;
       }
       return;
     }
   }
+}
+
+/**
+ * Starts an enumeration from nothing. Reconciling closes, at the end of a full round, the folder's archived
+ * items the round did not see. A folder with nothing archived at the start has nothing to close at the end:
+ * everything archived during the round came from the round's own pages (one run per mailbox, and a folder's
+ * items are written only by its own delta), so what it sees is not recorded. That is every folder's first
+ * sync, where recording and the final anti-join were a fifth of the database's work.
+ */
+async function beginRound(
+  ctx: TRunContext,
+  folderGraphId: string,
+  cursor: TSyncCursor,
+): Promise<TSyncCursor> {
+  await clearSeen(ctx.deps.db, ctx.mailboxId, "mail", folderGraphId);
+  if (!cursor.isReconciling) return cursor;
+  const hasItems = await folderHasOpenItems(ctx.deps.db, ctx.mailboxId, "mail", folderGraphId);
+  return hasItems ? cursor : { ...cursor, isReconciling: false };
 }
 
 function freshCursor(scope: string, phase: "recent" | "full"): TSyncCursor {
