@@ -105,6 +105,13 @@ export function emptyMetadata(): TMailMetadata {
  * all), and the splitter stops after {@link MAX_PARSE_BYTES} (a 100 MB message is listed from its first
  * 64 MB). Writes into `writable` never block forever: once the splitter failed, the rest is discarded.
  */
+/** A whole message in memory, analysed in this thread (see analyzer-pool.ts for the pooled form). */
+export function analyzeBytes(bytes: Buffer): Promise<TMimeAnalysis> {
+  const a = createMimeAnalyzer();
+  a.writable.end(bytes);
+  return a.result;
+}
+
 export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMimeAnalysis> } {
   const meta = emptyMetadata();
   const errors: string[] = [];

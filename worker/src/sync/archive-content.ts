@@ -4,7 +4,13 @@ import type { BlobStore, StoredBlob } from "@coffer/db/blobs/index";
 import { toGraphFailure } from "../graph/errors";
 import type { MailboxSource } from "../graph/port";
 import { sleep } from "../graph/rate-limiter";
-import { createMimeAnalyzer, type TMailMetadata, type TMimeAnalysis } from "../mime/analyze-mime";
+import {
+  analyzeBytes,
+  createMimeAnalyzer,
+  type TMailMetadata,
+  type TMimeAnalysis,
+} from "../mime/analyze-mime";
+import { sharedMimeAnalyzerPool } from "../mime/analyzer-pool";
 
 /** A message's bytes stored (or found already stored) plus what was extracted from them. */
 export type TArchivedContent = {
@@ -131,10 +137,8 @@ async function* concatStreams(head: Buffer[], rest: AsyncIterator<Buffer>): Asyn
   }
 }
 
-async function analyzeBuffer(bytes: Buffer): Promise<TMimeAnalysis> {
-  const a = createMimeAnalyzer();
-  a.writable.end(bytes);
-  return a.result;
+function analyzeBuffer(bytes: Buffer): Promise<TMimeAnalysis> {
+  return sharedMimeAnalyzerPool()?.analyze(bytes) ?? analyzeBytes(bytes);
 }
 
 function toArchived(blob: StoredBlob, analysis: TMimeAnalysis): TArchivedContent {
