@@ -12,8 +12,8 @@ import type { Redis } from "ioredis";
  *               that dies mid-request frees its slots without anyone's help (and same-host waiters reap
  *               the leases of a dead pid at once).
  * - `…:win`     HASH bucket → count: a sliding window of 10 s buckets over the last 10 minutes. Counting
- *               by bucket is conservative (a request is forgotten up to one bucket late) and keeps memory
- *               at ≤ 61 fields per mailbox instead of 10,000 members.
+ *               by bucket is conservative (a request is forgotten one to two buckets late) and keeps memory
+ *               at ≤ 63 fields per mailbox instead of 10,000 members.
  * - `…:nb`      "not before" (ms, Redis clock): set from every Retry-After; no lease is granted before it.
  * Time comes from Redis (`TIME`), so workers on machines with skewed clocks agree.
  *
@@ -41,7 +41,9 @@ if redis.call('ZCARD', KEYS[1]) >= maxConcurrent then
 end
 local nBuckets = math.floor(windowMs / bucketMs)
 local cur = math.floor(now / bucketMs)
-local oldestKept = cur - nBuckets + 1
+-- Two buckets more than the window: a request counted at the end of a bucket (or reserved up to one bucket
+-- before it is sent) is still counted a whole window after it was sent, never forgotten early.
+local oldestKept = cur - nBuckets - 1
 local all = redis.call('HGETALL', KEYS[2])
 local total = 0
 local minBucket = cur
@@ -55,14 +57,14 @@ for i = 1, #all, 2 do
   end
 end
 if total >= budget and tonumber(ARGV[8]) > 0 then
-  return {0, 3, (minBucket + nBuckets) * bucketMs - now}
+  return {0, 3, (minBucket + nBuckets + 2) * bucketMs - now}
 end
 -- ARGV[8] = 0: the request was counted already (reserved earlier); only the slot is taken.
 local grant = 0
 if tonumber(ARGV[8]) > 0 then
   grant = math.max(1, math.min(tonumber(ARGV[8]), budget - total))
   redis.call('HINCRBY', KEYS[2], cur, grant)
-  redis.call('PEXPIRE', KEYS[2], windowMs + bucketMs)
+  redis.call('PEXPIRE', KEYS[2], windowMs + 3 * bucketMs)
 end
 redis.call('ZADD', KEYS[1], now + leaseMs, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], leaseMs * 4)
@@ -219,8 +221,8 @@ export class GraphRateLimiter {
         }
         const mine = this.reserved.get(key);
         // Reserved requests were counted when reserved: used much later, the window would forget them
-        // early. They are used within one bucket or not at all (then they stay counted: conservative).
-        if (mine && Date.now() - mine.at > this.limits.bucketMs) this.reserved.delete(key);
+        // early. They are used within one bucket, or given back to it (still in the window) and asked for anew.
+        if (mine && Date.now() - mine.at > this.limits.bucketMs) this.unreserve(key);
         const useReserved = !!mine && mine.count > 0 && this.isSubscribed && this.reserved.has(key);
         if (useReserved) mine.count--;
         if (useReserved && handover) {
