@@ -1,3 +1,4 @@
+/// <reference path="./vendor-modules.d.ts" />
 import { isAscii } from "node:buffer";
 import { type Transform, Writable } from "node:stream";
 import { type MimeNode, Splitter, type SplitterChunk } from "@zone-eu/mailsplit";
