@@ -86,7 +86,7 @@ describe("BlobStore with packs", () => {
     await other.close();
   });
 
-  it("answers lookups asked for at the same moment together, each with its own row or none", async () => {
+  it("gives each of several lookups asked for at once its own row, or none", async () => {
     const stored = await Promise.all([randomBytes(3000), randomBytes(4000)].map((b) => store.putBuffer(b)));
     for (const s of stored) await insertBlobRow(t.db, s);
     const index = dbBlobIndex(t.db);

@@ -14,6 +14,7 @@ import {
   parseHeader,
   TAG_BYTES,
 } from "./format";
+import { isPackKey } from "./packs";
 
 /**
  * The content-addressed, compressed, encrypted blob store.
@@ -65,8 +66,6 @@ export type BlobStoreOptions = {
   backend: BlobBackend;
   /** sha256 → storage key. With it (and a backend that can pack) small objects are packed. */
   index?: BlobIndex;
-  /** Pack small objects when possible (default true); false keeps one file per object. */
-  pack?: boolean;
   /** The first key encrypts new objects; all of them decrypt (old keys stay here after a rotation). */
   keys: readonly BlobKey[];
   /**
@@ -117,7 +116,7 @@ export class BlobStore {
     this.brotliQuality = options.brotliQuality ?? 2;
     this.index = options.index;
     // Packed objects are findable only through the index: no index, no packing.
-    this.isPacking = (options.pack ?? true) && options.index !== undefined && canPack(options.backend);
+    this.isPacking = options.index !== undefined && canPack(options.backend);
   }
 
   /** Whether `putBuffer` appends to pack files. */
@@ -298,7 +297,7 @@ export class BlobStore {
     }
     if (!header) {
       // A packed object cut short is an integrity failure of that object (a torn pack tail).
-      if (isPackKeyLike(storageKey)) throw new BlobIntegrityError(`blob object ${storageKey} is truncated`);
+      if (isPackKey(storageKey)) throw new BlobIntegrityError(`blob object ${storageKey} is truncated`);
       throw new BlobFormatError(`blob object ${storageKey} is truncated (incomplete header)`);
     }
     const decipher = createDecipheriv(
@@ -360,7 +359,7 @@ export class BlobStore {
   private async findIndexed(sha256: string): Promise<Omit<StoredBlob, "size"> | undefined> {
     const indexed = await this.index?.find(sha256);
     if (!indexed) return undefined;
-    if (!isPackKeyLike(indexed.storageKey)) {
+    if (!isPackKey(indexed.storageKey)) {
       try {
         await this.backend.touch(indexed.storageKey);
       } catch (err) {
@@ -584,14 +583,10 @@ function asReadError(err: unknown, sha256: string): Error {
 
 /** In a pack, bytes that are not a blob header are a damaged object (a torn tail), not a foreign file. */
 function packedAsIntegrity(err: unknown, storageKey: string): unknown {
-  if (err instanceof BlobFormatError && isPackKeyLike(storageKey)) {
+  if (err instanceof BlobFormatError && isPackKey(storageKey)) {
     return new BlobIntegrityError(`blob object ${storageKey} is damaged: ${err.message}`, { cause: err });
   }
   return err;
-}
-
-function isPackKeyLike(storageKey: string): boolean {
-  return storageKey.startsWith("pack/");
 }
 
 function toBuffer(chunk: unknown): Buffer {

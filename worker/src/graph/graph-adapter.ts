@@ -10,15 +10,8 @@ import {
   type TDirectoryGroup,
 } from "./directory-port";
 import { failureFromNetworkError, failureFromResponse, GraphFailure } from "./errors";
+import { bodyText, bufferedBody, createHttpTransport, type THttpTransport } from "./http-transport";
 import {
-  bodyBytes,
-  bodyText,
-  bufferedBody,
-  createHttpTransport,
-  type THttpTransport,
-} from "./http-transport";
-import {
-  BUFFERED_BODY_LIMIT,
   DEFAULT_RETRY_POLICY,
   LimitOptions,
   LimitRetryHandler,
@@ -233,12 +226,10 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
         const res = await this.send(what, `${base}/messages/${enc(messageId)}/$value`, key, ctx);
         if (!res.ok) throw await failureOf(what, res);
         if (!res.body) throw new GraphFailure(`${what}: empty body`, { kind: "transient" });
+        const bytes = bufferedBody(res);
+        // Up to BUFFERED_BODY_LIMIT the transport read the body whole; larger ones stream.
+        if (bytes) return { stream: Readable.from([bytes]), bytes, contentLength: bytes.length };
         const len = Number(res.headers.get("content-length") || Number.NaN);
-        if (len <= BUFFERED_BODY_LIMIT || bufferedBody(res)) {
-          // Already read whole by the transport or the middleware.
-          const bytes = await bodyBytes(res);
-          return { stream: Readable.from([bytes]), bytes, contentLength: bytes.length };
-        }
         const stream = Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>);
         return Number.isFinite(len) && len >= 0 ? { stream, contentLength: len } : { stream };
       },

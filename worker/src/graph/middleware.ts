@@ -105,32 +105,10 @@ export class LimitRetryHandler implements Middleware {
       const isRetryable = RETRYABLE_STATUSES.has(status) || (status === 401 && !refreshedToken);
       if (!isRetryable || attempt >= this.policy.maxAttempts) {
         if (bufferedBody(response)) {
-          // The transport already read the whole body: nothing in flight any more.
+          // Bodies up to BUFFERED_BODY_LIMIT were read whole by the transport (a reset while reading them
+          // failed `execute` above, and was retried there): nothing is in flight any more.
           release();
           return;
-        }
-        const length = Number(response.headers.get("content-length") || Number.NaN);
-        if (response.body && length <= BUFFERED_BODY_LIMIT) {
-          // Small bodies (delta pages, most messages) are read here at once: the lease is freed as soon as
-          // the bytes are in, and no stream wrapper costs a hop per chunk.
-          try {
-            const bytes = await response.arrayBuffer();
-            release();
-            context.response = new Response(bytes, {
-              status: response.status,
-              statusText: response.statusText,
-              headers: response.headers,
-            });
-            return;
-          } catch (e) {
-            release();
-            const failure = failureFromNetworkError(`GET ${redact(url)}: reading the body`, e);
-            if (failure.kind !== "transient" || attempt >= this.policy.maxAttempts || signal?.aborted)
-              throw failure;
-            stats.retries++;
-            await sleep(this.backoff(attempt), signal);
-            continue;
-          }
         }
         context.response = releaseWhenConsumed(response, release);
         return;

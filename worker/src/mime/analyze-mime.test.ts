@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { mimeFixturesDir } from "../sync/testing/fixtures";
 import { createMimeAnalyzer, MAX_PARSE_BYTES } from "./analyze-mime";
+import { analyzeInChunks as analyze } from "./testing";
 
 const FIXTURES = mimeFixturesDir();
 const fixtures = readFileSync(`${FIXTURES}index.tsv`, "utf8")
@@ -9,16 +10,6 @@ const fixtures = readFileSync(`${FIXTURES}index.tsv`, "utf8")
   .split("\n")
   .slice(1)
   .map((l) => l.split("\t")[0]!);
-
-async function analyze(bytes: Buffer, chunk = 4096) {
-  const a = createMimeAnalyzer();
-  for (let i = 0; i < bytes.length; i += chunk) {
-    if (!a.writable.write(bytes.subarray(i, i + chunk)))
-      await new Promise((r) => a.writable.once("drain", r));
-  }
-  a.writable.end();
-  return a.result;
-}
 
 describe("streaming MIME analysis", () => {
   it("never throws on any of the 299 fixtures, whatever their shape", async () => {

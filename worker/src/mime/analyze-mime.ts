@@ -102,6 +102,12 @@ export function emptyMetadata(): TMailMetadata {
  * the metadata is the same. What it skips is the costly part: attachment contents are never decoded,
  * only their decoded size is computed from the encoded bytes; only the text parts are decoded.
  *
+ * Where it deliberately differs from MailParser (checked on the 299 fixtures and 2,000 generated messages;
+ * `fixtures.golden.txt` pins the result): a Date that is not a date gives null, not the time of parsing
+ * (also for an embedded message's Date line in the body text); a part with an empty type ("Content-Type: ;
+ * name=x.jpg") gets the type guessed from its file name instead of `false`; after a splitter limit error
+ * the body text gathered so far is kept.
+ *
  * Memory stays bounded (text parts are kept up to {@link MAX_TEXT_PART_BYTES} each, attachments not at
  * all), and the splitter stops after {@link MAX_PARSE_BYTES} (a 100 MB message is listed from its first
  * 64 MB). Writes into `writable` never block forever: once the splitter failed, the rest is discarded.

@@ -2,9 +2,6 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { decodeId, encodeId, type IdFormat, ItemKind, type ItemKindCode } from "../ids";
 import type { GenMessage, GenMessageMeta, MailboxSpec } from "../tenant-source";
-
-type GenContent = NonNullable<ReturnType<NonNullable<GenMessage["content"]>>>;
-
 import type { BlobStore } from "./blobs";
 import type { ComposedCache } from "./composed-cache";
 import {
@@ -15,6 +12,9 @@ import {
   type ParsedHeaderMeta,
   readHeaderMeta,
 } from "./mime";
+
+/** A generated message composed as a stream (the form too large to keep whole). */
+type GenContent = NonNullable<ReturnType<NonNullable<GenMessage["content"]>>>;
 
 /**
  * One Exchange mailbox: a folder tree, messages, and a change log (a mailbox-wide sequence number
