@@ -4,7 +4,7 @@ import type { TPrincipal } from "@/lib/auth/identity";
 import type { TMailboxAccess } from "@/lib/authz/policy";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { auditPimRead } from "./load-pim";
+import { auditRead } from "@/modules/archive/lib/audit-read";
 
 /** What the event page shows, from the archived version's metadata (summarize.ts writes it). */
 export type TEventDetail = {
@@ -39,7 +39,7 @@ export async function loadEvent(
 ): Promise<TEventDetail> {
   const item = await getPimItem(db(), access.mailbox.id, "calendar", graphId, at ? { at } : {});
   if (!item) throw new AppError("not_found", "This event is not in the calendar at the chosen time.");
-  await auditPimRead(principal, access, "calendar.event_view", graphId, {
+  await auditRead(principal, access, "calendar.event_view", graphId, {
     versionId: item.versionId,
     sha256: item.sha256,
     at: at?.toISOString() ?? null,

@@ -1,12 +1,11 @@
 import "server-only";
 import { getArchivedDataTypes } from "@coffer/db/archive/data-presence";
-import { appendAudit } from "@coffer/db/audit/audit-log";
 import { getEffectiveRules } from "@coffer/db/retention/retention-policies";
-import { DATA_TYPES, type DataType, type JsonObject } from "@coffer/db/schema";
+import { DATA_TYPES, type DataType } from "@coffer/db/schema";
 import type { TPrincipal } from "@/lib/auth/identity";
 import type { TMailboxAccess } from "@/lib/authz/policy";
 import { db } from "@/lib/db";
-import { requestMeta } from "@/lib/request-meta";
+import { auditRead } from "@/modules/archive/lib/audit-read";
 import type { TDataTypeState } from "@/modules/archive/lib/load-snapshot";
 
 /** Every data type's section state at T, as the mail view computes it (sync off / empty / present). */
@@ -26,39 +25,21 @@ export async function loadSectionStates(mailboxId: string, at: Date | undefined)
   });
 }
 
-export type TPimReadAction =
-  | "calendar.view"
-  | "calendar.event_view"
-  | "calendar.ics_download"
-  | "contacts.view"
-  | "contacts.vcf_download"
-  | "tasks.view"
-  | "tasks.attachment_download"
-  | "notes.view";
-
 /**
- * Audits a read of calendar, contacts, tasks or notes content like the mail view audits message reads
- * (portal/modules/archive/lib/audit-read.ts): who, what, which mailbox, the snapshot time, from where.
- * Called before the content is rendered or sent, so a read that cannot be audited fails.
+ * A calendar-less section's content at T (contacts, tasks, notes): read, after auditing the read, when the
+ * reader may see content and the section has data at T; otherwise nothing (the frame shows the state).
  */
-export async function auditPimRead(
+export async function readSection<T>(
   principal: TPrincipal,
   access: TMailboxAccess,
-  action: TPimReadAction,
-  target: string,
-  detail: JsonObject = {},
-): Promise<void> {
-  const meta = await requestMeta();
-  await appendAudit(db(), {
-    actorUpn: principal.upn,
-    actorEntraId: principal.oid,
-    action,
-    mailboxId: access.mailbox.id,
-    target,
-    detail: { ...detail, via: access.via },
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  });
+  states: TDataTypeState[],
+  section: "contacts" | "tasks" | "notes",
+  at: Date | undefined,
+  read: (opts: { at?: Date }) => Promise<T[]>,
+): Promise<T[]> {
+  if (!access.canReadContent || stateOf(states, section).state !== "present") return [];
+  await auditRead(principal, access, `${section}.view`, section, { at: at?.toISOString() ?? null });
+  return read(at ? { at } : {});
 }
 
 export function stateOf(states: TDataTypeState[], type: DataType): TDataTypeState {

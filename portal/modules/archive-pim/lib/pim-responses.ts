@@ -4,7 +4,7 @@ import type { TPrincipal } from "@/lib/auth/identity";
 import type { TMailboxAccess } from "@/lib/authz/policy";
 import { blobStore, db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { auditPimRead } from "./load-pim";
+import { auditRead } from "@/modules/archive/lib/audit-read";
 
 /**
  * Downloads of calendar and contacts renderings (.ics, .vcf) and task attachments. The route handler has
@@ -38,7 +38,7 @@ export async function renderingResponse(
       `This ${type === "calendar" ? "event" : "contact"} is not in the archive at the chosen time.`,
     );
   }
-  await auditPimRead(
+  await auditRead(
     principal,
     access,
     type === "calendar" ? "calendar.ics_download" : "contacts.vcf_download",
@@ -77,7 +77,7 @@ export async function taskAttachmentResponse(
   const part = original?.item.parts.find((p) => p.partId === partId);
   if (!original || !part)
     throw new AppError("not_found", "This attachment is not in the archive at the chosen time.");
-  await auditPimRead(principal, access, "tasks.attachment_download", graphId, {
+  await auditRead(principal, access, "tasks.attachment_download", graphId, {
     versionId: original.item.versionId,
     partId,
     sha256: part.sha256,

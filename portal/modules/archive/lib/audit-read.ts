@@ -7,8 +7,8 @@ import { db } from "@/lib/db";
 import { requestMeta } from "@/lib/request-meta";
 
 /**
- * Reads of someone's content that the audit log records: who (UPN and Entra object id), what (action,
- * mailbox, message id, version, content address, the snapshot time), when (the row's time), and from where
+ * Reads of someone's content that the audit log records (mail, and calendar, contacts, tasks, notes): who
+ * (UPN and Entra object id), what (action, mailbox, item id, version, content address, the snapshot time), when (the row's time), and from where
  * (address and user agent). Written before the content is sent: a read that cannot be audited fails.
  */
 export type TReadAction =
@@ -16,7 +16,15 @@ export type TReadAction =
   | "message.body"
   | "message.headers"
   | "message.eml_download"
-  | "message.attachment_download";
+  | "message.attachment_download"
+  | "calendar.view"
+  | "calendar.event_view"
+  | "calendar.ics_download"
+  | "contacts.view"
+  | "contacts.vcf_download"
+  | "tasks.view"
+  | "tasks.attachment_download"
+  | "notes.view";
 
 export async function auditRead(
   principal: TPrincipal,

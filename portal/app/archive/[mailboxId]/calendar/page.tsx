@@ -2,9 +2,10 @@ import { getCalendarView } from "@coffer/db/archive-pim/index";
 import type { Metadata } from "next";
 import { onPage, requireMailbox } from "@/lib/authz/guard";
 import { db } from "@/lib/db";
+import { auditRead } from "@/modules/archive/lib/audit-read";
 import { CalendarView } from "@/modules/archive-pim/components/calendar-view";
 import { PimFrame } from "@/modules/archive-pim/components/pim-frame";
-import { auditPimRead, loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
+import { loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
 import { calendarRange, dayKey, parseCalendarQuery } from "@/modules/archive-pim/lib/pim-query";
 
 export const metadata: Metadata = { title: "Calendar" };
@@ -26,7 +27,7 @@ export default async function Page({
   const instances = present
     ? await onPage(
         (async () => {
-          await auditPimRead(principal, access, "calendar.view", `${q.mode}:${dayKey(range.from)}`, {
+          await auditRead(principal, access, "calendar.view", `${q.mode}:${dayKey(range.from)}`, {
             from: range.from.toISOString(),
             to: range.to.toISOString(),
             at: q.at?.toISOString() ?? null,

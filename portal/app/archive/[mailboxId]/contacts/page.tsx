@@ -4,7 +4,7 @@ import { onPage, requireMailbox } from "@/lib/authz/guard";
 import { blobStore, db } from "@/lib/db";
 import { ContactsView } from "@/modules/archive-pim/components/contacts-view";
 import { PimFrame } from "@/modules/archive-pim/components/pim-frame";
-import { auditPimRead, loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
+import { loadSectionStates, readSection } from "@/modules/archive-pim/lib/load-pim";
 import { parsePimQuery } from "@/modules/archive-pim/lib/pim-query";
 
 export const metadata: Metadata = { title: "Contacts" };
@@ -21,11 +21,9 @@ export default async function Page({
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
-  let cards: Awaited<ReturnType<typeof getContactCards>> = [];
-  if (access.canReadContent && stateOf(states, "contacts").state === "present") {
-    await auditPimRead(principal, access, "contacts.view", "contacts", { at: q.at?.toISOString() ?? null });
-    cards = await getContactCards(db(), blobStore(), access.mailbox.id, q.at ? { at: q.at } : {});
-  }
+  const cards = await readSection(principal, access, states, "contacts", q.at, (opts) =>
+    getContactCards(db(), blobStore(), access.mailbox.id, opts),
+  );
   return (
     <PimFrame access={access} section="contacts" states={states} at={q.at} now={now}>
       <ContactsView mailboxId={access.mailbox.id} at={q.at} cards={cards} />

@@ -4,7 +4,7 @@ import { onPage, requireMailbox } from "@/lib/authz/guard";
 import { blobStore, db } from "@/lib/db";
 import { NotesView } from "@/modules/archive-pim/components/notes-view";
 import { PimFrame } from "@/modules/archive-pim/components/pim-frame";
-import { auditPimRead, loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
+import { loadSectionStates, readSection } from "@/modules/archive-pim/lib/load-pim";
 import { parsePimQuery } from "@/modules/archive-pim/lib/pim-query";
 
 export const metadata: Metadata = { title: "Notes" };
@@ -21,11 +21,9 @@ export default async function Page({
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
-  let notes: Awaited<ReturnType<typeof getNotes>> = [];
-  if (access.canReadContent && stateOf(states, "notes").state === "present") {
-    await auditPimRead(principal, access, "notes.view", "notes", { at: q.at?.toISOString() ?? null });
-    notes = await getNotes(db(), blobStore(), access.mailbox.id, q.at ? { at: q.at } : {});
-  }
+  const notes = await readSection(principal, access, states, "notes", q.at, (opts) =>
+    getNotes(db(), blobStore(), access.mailbox.id, opts),
+  );
   return (
     <PimFrame access={access} section="notes" states={states} at={q.at} now={now}>
       <NotesView notes={notes} />

@@ -4,7 +4,7 @@ import { onPage, requireMailbox } from "@/lib/authz/guard";
 import { db } from "@/lib/db";
 import { PimFrame } from "@/modules/archive-pim/components/pim-frame";
 import { TasksView } from "@/modules/archive-pim/components/tasks-view";
-import { auditPimRead, loadSectionStates, stateOf } from "@/modules/archive-pim/lib/load-pim";
+import { loadSectionStates, readSection } from "@/modules/archive-pim/lib/load-pim";
 import { parsePimQuery } from "@/modules/archive-pim/lib/pim-query";
 
 export const metadata: Metadata = { title: "Tasks" };
@@ -21,11 +21,9 @@ export default async function Page({
   const now = new Date();
   const q = parsePimQuery(await searchParams, now);
   const states = await loadSectionStates(access.mailbox.id, q.at);
-  let lists: Awaited<ReturnType<typeof getTaskLists>> = [];
-  if (access.canReadContent && stateOf(states, "tasks").state === "present") {
-    await auditPimRead(principal, access, "tasks.view", "tasks", { at: q.at?.toISOString() ?? null });
-    lists = await getTaskLists(db(), access.mailbox.id, q.at ? { at: q.at } : {});
-  }
+  const lists = await readSection(principal, access, states, "tasks", q.at, (opts) =>
+    getTaskLists(db(), access.mailbox.id, opts),
+  );
   return (
     <PimFrame access={access} section="tasks" states={states} at={q.at} now={now}>
       <TasksView mailboxId={access.mailbox.id} at={q.at} lists={lists} />
