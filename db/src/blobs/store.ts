@@ -397,6 +397,9 @@ export class BlobStore {
     switch (this.compression) {
       case "brotli": {
         const options = {
+          // Output buffers as large as the input (within bounds): zlib's 16 KB default makes a 1 MB message
+          // come back in ~45 pieces, each a callback on the event loop and a copy into the final buffer.
+          chunkSize: Math.min(Math.max(bytes.length, MIN_CHUNK), MAX_CHUNK),
           params: {
             [zlib.constants.BROTLI_PARAM_QUALITY]: this.brotliQuality,
             [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
@@ -418,6 +421,7 @@ export class BlobStore {
     switch (this.compression) {
       case "brotli":
         return zlib.createBrotliCompress({
+          chunkSize: MAX_CHUNK,
           params: { [zlib.constants.BROTLI_PARAM_QUALITY]: this.brotliQuality },
         });
       case "gzip":
@@ -537,6 +541,8 @@ class VerifySha256 extends Transform {
 
 /** Up to this size, buffered objects are compressed on the calling thread (well under a millisecond). */
 const SYNC_COMPRESS_LIMIT = 128 * 1024;
+const MIN_CHUNK = 16 * 1024;
+const MAX_CHUNK = 256 * 1024;
 
 // The callback forms run on libuv's thread pool: no event-loop blocking, one hop per call.
 const brotliCompress = promisify(zlib.brotliCompress);
