@@ -225,10 +225,10 @@ export class GraphAdapter implements GraphPort, DirectoryPort {
         const what = "get MIME";
         const res = await this.send(what, `${base}/messages/${enc(messageId)}/$value`, key, ctx);
         if (!res.ok) throw await failureOf(what, res);
-        if (!res.body) throw new GraphFailure(`${what}: empty body`, { kind: "transient" });
         const bytes = bufferedBody(res);
         // Up to BUFFERED_BODY_LIMIT the transport read the body whole; larger ones stream.
-        if (bytes) return { stream: Readable.from([bytes]), bytes, contentLength: bytes.length };
+        if (bytes) return { bytes, contentLength: bytes.length };
+        if (!res.body) throw new GraphFailure(`${what}: empty body`, { kind: "transient" });
         const len = Number(res.headers.get("content-length") || Number.NaN);
         const stream = Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>);
         return Number.isFinite(len) && len >= 0 ? { stream, contentLength: len } : { stream };

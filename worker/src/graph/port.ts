@@ -53,14 +53,11 @@ export type TMessageChange =
  */
 export type TDeltaPage<T> = { items: T[]; nextLink?: string; deltaLink?: string };
 
-export type TMimeDownload = {
-  /** The original bytes, streamed (never buffered whole). */
-  stream: Readable;
-  /** The whole message when it was small enough to arrive in one piece (then `stream` replays it). */
-  bytes?: Buffer;
-  /** From Content-Length when Graph sends one. */
-  contentLength?: number;
-};
+export type TMimeDownload =
+  /** The whole message, when it was small enough to arrive in one piece. */
+  | { bytes: Buffer; stream?: undefined; contentLength: number }
+  /** The original bytes, streamed (never buffered whole); the length from Content-Length when Graph sends one. */
+  | { stream: Readable; bytes?: undefined; contentLength?: number };
 
 export type TMessageDeltaOptions = {
   /** Start a round limited to messages received at or after this time (the 'recent' phase). */
