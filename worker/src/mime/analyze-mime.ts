@@ -119,7 +119,18 @@ export function analyzeBytes(bytes: Buffer): Promise<TMimeAnalysis> {
   return a.result;
 }
 
-export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMimeAnalysis> } {
+export type TMimeAnalyzerOptions = {
+  /**
+   * Bodies from this many bytes on are handed to the collector past the splitter (see SplitterFeeder).
+   * Tests set 1 (every body) and Infinity (none) to show that both give the same result.
+   */
+  longBody?: number;
+};
+
+export function createMimeAnalyzer(options: TMimeAnalyzerOptions = {}): {
+  writable: Writable;
+  result: Promise<TMimeAnalysis>;
+} {
   const meta = emptyMetadata();
   const errors: string[] = [];
   let bytesIn = 0;
@@ -163,6 +174,7 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
     stream.on("close", finish);
   });
 
+  const feeder = new SplitterFeeder(splitter, collector, () => isDone, options.longBody ?? LONG_BODY);
   const writable = new Writable({
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _enc, done) {
@@ -171,30 +183,30 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
       const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
       bytesIn += slice.length;
       if (bytesIn >= MAX_PARSE_BYTES) meta.isPartiallyParsed = true;
-      try {
-        if (splitter.write(slice)) return done();
-        // Respect the splitter's backpressure, unless it dies meanwhile.
-        const onDrain = () => {
-          stream.off("drain", onDrain);
-          stream.off("close", onDrain);
+      // The feeder waits for the splitter to take each piece, so its backpressure is respected.
+      feeder.feed(slice).then(
+        () => done(),
+        (e: unknown) => {
+          errors.push(errorMessage(e));
           done();
-        };
-        stream.on("drain", onDrain);
-        stream.on("close", onDrain);
-      } catch (e) {
-        errors.push(errorMessage(e));
-        done();
-      }
+        },
+      );
     },
     final(done) {
-      if (!isDone) {
-        try {
-          splitter.end();
-        } catch (e) {
-          errors.push(errorMessage(e));
+      const end = () => {
+        if (!isDone) {
+          try {
+            splitter.end();
+          } catch (e) {
+            errors.push(errorMessage(e));
+          }
         }
-      }
-      done();
+        done();
+      };
+      feeder.flush().then(end, (e: unknown) => {
+        errors.push(errorMessage(e));
+        end();
+      });
     },
     destroy(err, done) {
       // Only a failed source aborts the splitter; a normal end lets it finish (autoDestroy runs after final).
@@ -210,6 +222,211 @@ export function createMimeAnalyzer(): { writable: Writable; result: Promise<TMim
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The parts of mailsplit's Splitter (5.4.19, pinned) the feeder reads: its parser state, the node being
+ * read, and the start of a line it holds back until the line ends.
+ */
+type TSplitterInternals = {
+  state: number;
+  node: MimeNode | null;
+  lineLength: number;
+  lineChunks: Buffer[];
+  pendingLineTruncated: boolean;
+  hasFailed: boolean;
+  readableLength: number;
+  destroyed: boolean;
+  takePendingLine(): Buffer | false;
+  write(chunk: Buffer, callback: (err?: Error | null) => void): boolean;
+  once(event: "close", listener: () => void): unknown;
+  off(event: "close", listener: () => void): unknown;
+};
+/** mailsplit's state while it reads a body (its HEAD is 1). */
+const SPLITTER_BODY = 2;
+/** Bodies from this size on are handed over past the splitter (about 50 lines). */
+const LONG_BODY = 4096;
+
+/**
+ * Feeds the splitter, but hands the body lines of leaf parts (text and attachments) straight to the
+ * collector. mailsplit looks at every line of a body on its own (a JavaScript byte loop to find the line
+ * end, a Buffer per line, a boundary test), which was most of the analysis time: a 1 MB attachment is
+ * 13,000 lines. Inside a leaf body only a line starting with "--" (or "\r--", see Splitter.checkBoundary)
+ * can end the part, so the lines before the next such line are found with Buffer.indexOf and delivered in
+ * one piece; the splitter is given that line with the line break before it, and decides as it always does
+ * (a delimiter: the line break belongs to it and is trimmed; "-- " of a signature: body, in order).
+ *
+ * The splitter works asynchronously, so each piece is written and waited for before the next decision,
+ * and a decision is taken only when the splitter has delivered everything (nothing buffered, no partial
+ * line held back other than a bare line break of the body, which is taken back and delivered in order).
+ * Everything else (headers, multipart preambles, a line longer than mailsplit keeps) goes through the
+ * splitter unchanged. The golden file (fixtures.golden.txt) pins that the result is the same.
+ */
+class SplitterFeeder {
+  /** Bytes from the start of an incomplete line, kept for the next write. */
+  private carry: Buffer | null = null;
+  private readonly s: TSplitterInternals;
+
+  constructor(
+    splitter: Splitter,
+    private readonly collector: MimeCollector,
+    private readonly isStopped: () => boolean,
+    private readonly longBody: number,
+  ) {
+    this.s = splitter as unknown as TSplitterInternals;
+  }
+
+  async feed(data: Buffer): Promise<void> {
+    const buf = this.carry ? Buffer.concat([this.carry, data]) : data;
+    this.carry = null;
+    let off = 0;
+    while (off < buf.length && !this.isStopped()) {
+      if (!this.isInLeafBody()) {
+        // Everything up to the next long body in one write: a write and its wait cost more than the
+        // splitter's reading of a few dozen lines, so short bodies (most of a usual message) go through it.
+        const stop = this.nextLongBody(buf, off);
+        const end = stop < 0 ? buf.length : stop;
+        await this.write(buf.subarray(off, end));
+        off = end;
+        continue;
+      }
+      // A line start (everything before `off` went to the splitter, ending with a line break).
+      const candidate = candidateLine(buf, off);
+      const linesEnd = candidate >= 0 ? candidate : buf.lastIndexOf(0x0a) + 1;
+      let from = off;
+      // Deliver the complete lines before the last one with content: that one and the empty lines after it
+      // go to the splitter, so the line break before a delimiter is trimmed there, as in one piece (mailsplit
+      // reports a body of only line breaks untrimmed, which a line break alone before a delimiter would be).
+      const kept = linesEnd > off ? lastContentLine(buf, off, linesEnd) : -1;
+      if (kept >= 0) {
+        const held = kept > off ? this.s.takePendingLine() : false;
+        if (kept > off) {
+          const lines = buf.subarray(off, kept);
+          this.collector.addBody(held ? Buffer.concat([held, lines]) : lines);
+        }
+        from = kept;
+      }
+      if (candidate < 0) {
+        const stop = Math.max(linesEnd, off);
+        if (stop > from) await this.write(buf.subarray(from, stop));
+        if (stop < buf.length) this.carry = Buffer.from(buf.subarray(stop));
+        return;
+      }
+      const lineEnd = endOfLine(buf, candidate);
+      if (lineEnd < 0) {
+        if (candidate > from) await this.write(buf.subarray(from, candidate));
+        this.carry = Buffer.from(buf.subarray(candidate));
+        return;
+      }
+      await this.write(buf.subarray(from, lineEnd));
+      off = lineEnd;
+    }
+  }
+
+  /**
+   * Where a body of at least `longBody` bytes starts (the end of the header block before it), at or
+   * after `from`; -1 if none does in `buf`. Header blocks end after the splitter's current one (when it is
+   * reading headers) and after each line that may be a delimiter.
+   */
+  private nextLongBody(buf: Buffer, from: number): number {
+    let headEnd = this.s.state === SPLITTER_BODY ? -1 : endOfHead(buf, from);
+    let candidate = this.s.state === SPLITTER_BODY ? candidateLine(buf, from) : -1;
+    for (;;) {
+      if (headEnd >= 0) {
+        const next = candidateLine(buf, headEnd);
+        if ((next < 0 ? buf.length : next) - headEnd >= this.longBody) return headEnd;
+        candidate = next;
+      }
+      const lineEnd = endOfLine(buf, candidate);
+      if (lineEnd < 0) return -1;
+      headEnd = endOfHead(buf, lineEnd);
+      if (headEnd < 0) return -1;
+    }
+  }
+
+  /** The incomplete last line, at the end of the input. */
+  async flush(): Promise<void> {
+    const rest = this.carry;
+    this.carry = null;
+    if (rest && !this.isStopped()) await this.write(rest);
+  }
+
+  private isInLeafBody(): boolean {
+    const s = this.s;
+    if (s.state !== SPLITTER_BODY || !s.node || s.node.multipart || s.hasFailed || s.readableLength > 0)
+      return false;
+    if (s.pendingLineTruncated || !this.collector.takesBodyOf(s.node)) return false;
+    if (s.lineLength === 0) return true;
+    // Only the line break that ended the last body line (held back in case a delimiter follows).
+    const held = s.lineChunks.length === 1 ? s.lineChunks[0]! : Buffer.concat(s.lineChunks);
+    return (
+      (held.length === 1 && held[0] === 0x0a) || (held.length === 2 && held[0] === 0x0d && held[1] === 0x0a)
+    );
+  }
+
+  /** Writes to the splitter and waits until it has taken the bytes (or was destroyed meanwhile). */
+  private write(bytes: Buffer): Promise<void> {
+    const s = this.s;
+    if (s.destroyed || bytes.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const onClose = () => resolve();
+      s.once("close", onClose);
+      s.write(bytes, () => {
+        s.off("close", onClose);
+        resolve();
+      });
+    });
+  }
+}
+
+/**
+ * The start of the last line in [from, end) (both line starts) that has content besides its line break,
+ * or -1 when all of them are empty.
+ */
+function lastContentLine(buf: Buffer, from: number, end: number): number {
+  let lineEnd = end;
+  while (lineEnd > from) {
+    const prevLf = lineEnd - 2 >= from ? buf.lastIndexOf(0x0a, lineEnd - 2) : -1;
+    const start = prevLf >= from ? prevLf + 1 : from;
+    const breakLength = lineEnd - 2 >= start && buf[lineEnd - 2] === 0x0d ? 2 : 1;
+    if (lineEnd - start > breakLength) return start;
+    lineEnd = start;
+  }
+  return -1;
+}
+
+/** The start of the first line at or after `from` (a line start) that could be a delimiter, or -1. */
+function candidateLine(buf: Buffer, from: number): number {
+  if (isDashStart(buf, from)) return from;
+  const dash = buf.indexOf(LF_DASH_DASH, from);
+  const crDash = buf.indexOf(LF_CR_DASH_DASH, from);
+  if (dash < 0 && crDash < 0) return -1;
+  return (dash < 0 ? crDash : crDash < 0 ? dash : Math.min(dash, crDash)) + 1;
+}
+
+const LF_DASH_DASH = Buffer.from("\n--", "latin1");
+const LF_CR_DASH_DASH = Buffer.from("\n\r--", "latin1");
+
+function isDashStart(buf: Buffer, i: number): boolean {
+  const at = buf[i] === 0x0d ? i + 1 : i;
+  return buf[at] === 0x2d && buf[at + 1] === 0x2d;
+}
+
+/** The index after the line break that ends the line starting at `start`; -1 if it does not end in `buf`. */
+function endOfLine(buf: Buffer, start: number): number {
+  if (start < 0) return -1;
+  const lf = buf.indexOf(0x0a, start);
+  return lf < 0 ? -1 : lf + 1;
+}
+
+/** The index after the empty line that ends a header block starting at or before `from`; -1 if not in `buf`. */
+function endOfHead(buf: Buffer, from: number): number {
+  if (buf[from] === 0x0a) return from + 1;
+  if (buf[from] === 0x0d && buf[from + 1] === 0x0a) return from + 2;
+  const lf = buf.indexOf("\n\n", from, "latin1");
+  const crlf = buf.indexOf("\n\r\n", from, "latin1");
+  if (lf < 0 && crlf < 0) return -1;
+  return lf < 0 ? crlf + 3 : crlf < 0 ? lf + 2 : Math.min(lf + 2, crlf + 3);
 }
 
 /** Where the body bytes of the current leaf part go: counted (attachment) or kept (body text). */
@@ -234,6 +451,8 @@ type TMetaEntry = { kind: "meta"; headers: THeaderValues };
 class MimeCollector {
   sawHeaders = false;
   private sink: TPartSink | null = null;
+  /** The leaf part whose body `sink` takes. */
+  private sinkNode: MimeNode | null = null;
   /** Text parts and embedded-message headers in document order (MailParser's tree walk order). */
   private readonly entries: (TTextEntry | TMetaEntry)[] = [];
   private hasText = false;
@@ -251,6 +470,17 @@ class MimeCollector {
   private endSink(): void {
     this.sink?.end();
     this.sink = null;
+    this.sinkNode = null;
+  }
+
+  /** Whether `node`'s body is being taken (a leaf part: text kept or attachment counted). */
+  takesBodyOf(node: MimeNode): boolean {
+    return this.sink !== null && this.sinkNode === node;
+  }
+
+  /** Body bytes of the current leaf that did not go through the splitter (see SplitterFeeder). */
+  addBody(bytes: Buffer): void {
+    this.sink?.add(bytes);
   }
 
   private onNode(node: MimeNode): void {
@@ -291,6 +521,7 @@ class MimeCollector {
       this.meta.hasAttachments = this.meta.hasAttachments || !info.isInline || !!filename;
       if (this.meta.attachments.length < MAX_ATTACHMENTS_LISTED) this.meta.attachments.push(info);
       this.sink = sizeCounter(node.encoding || "", info);
+      this.sinkNode = node;
       return;
     }
     // Inline text: text/plain, text/html, message/delivery-status (read as text, as MailParser does).
@@ -303,6 +534,7 @@ class MimeCollector {
       this.entries.push({ kind: "text", isAlternative: isInAlternative(node), isRoot: node.root, part });
     }
     this.sink = part;
+    this.sinkNode = node;
   }
 
   /** MailParser's getTextContent(), with its HTML-to-text and text-to-HTML conversions switched off. */
