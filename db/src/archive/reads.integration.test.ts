@@ -298,3 +298,65 @@ describe("search", () => {
     expect(then).toContain("msg-005");
   });
 });
+
+describe("page writes", () => {
+  it("stores every column of a page as given, and NUL or lone surrogates as text parameters had them", async () => {
+    const t = await beginMailboxRun(db, mailboxId, "mail");
+    const odd: TContentInsert = {
+      ...contentOf({ ...specs[1]!, id: "odd-strings" }),
+      title: 'Ünïcode 😀 "quoted" back\\slash \ud800 lone',
+      internetMessageId: "<nul\u0000inside@test>",
+      toAddresses: ["a@example.com", "b\u0000@example.com"],
+      attachmentNames: ["report.final-v2.pdf"],
+      bodyText: "body with a pangolin\u0000 and \udc00",
+      meta: { nested: { list: [1, "two", null] }, text: "x\u0000y" },
+      parseError: "broken",
+    };
+    await commitItemPage(db, {
+      mailboxId,
+      dataType: "mail",
+      observedAt: t,
+      blobs: [
+        { sha256: odd.sha256, size: 42, storedSize: 40, storageKey: "k/odd", keyId: "k1", isNew: true },
+      ],
+      contents: [odd],
+      closeVersionIds: [],
+      inserts: [
+        { ...versionOf({ ...specs[1]!, id: "odd-strings" }), categories: ["Red", "Blue"], meta: { a: 1 } },
+      ],
+      changeKeyUpdates: [],
+      seen: [],
+      skips: [],
+      cursor: cursor("F-INBOX"),
+      completeReconciliation: false,
+    });
+    const row = await db
+      .selectFrom("contents")
+      .selectAll()
+      .where("sha256", "=", odd.sha256)
+      .executeTakeFirstOrThrow();
+    expect(row.title).toBe('Ünïcode 😀 "quoted" back\\slash \ufffd lone');
+    expect(row.internet_message_id).toBe("<nulinside@test>");
+    expect(row.to_addresses).toEqual(["a@example.com", "b@example.com"]);
+    expect(row.body_text).toBe("body with a pangolin and \ufffd");
+    expect(row.meta).toEqual({ nested: { list: [1, "two", null] }, text: "xy" });
+    expect(row.parse_error).toBe("broken");
+    expect(row.sent_at?.toISOString()).toBe(specs[1]!.receivedAt.toISOString());
+    const version = await db
+      .selectFrom("item_versions")
+      .selectAll()
+      .where("mailbox_id", "=", mailboxId)
+      .where("graph_id", "=", "odd-strings")
+      .executeTakeFirstOrThrow();
+    expect(version).toMatchObject({ categories: ["Red", "Blue"], meta: { a: 1 }, size: specs[1]!.size });
+    const blob = await db
+      .selectFrom("blobs")
+      .selectAll()
+      .where("sha256", "=", odd.sha256)
+      .executeTakeFirstOrThrow();
+    expect(blob).toMatchObject({ size: 42, stored_size: 40, storage_key: "k/odd", key_id: "k1" });
+    // The search document was built from the same text: subject weight A, attachment name split.
+    const { hits } = await searchArchive(db, { mailboxId, text: "pangolin final" });
+    expect(hits.map((h) => h.item.graphId)).toEqual(["odd-strings"]);
+  });
+});
