@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { newHeader, objectKey, parseHeader, toBlobKey } from "./format";
+import { newHeader, OBJECTS_PER_SALT, objectKey, parseHeader, toBlobKey } from "./format";
 
 describe("blob object format", () => {
   it("derives each object's key with HKDF-SHA256, as objects written before were", () => {
@@ -12,18 +12,39 @@ describe("blob object format", () => {
     }
   });
 
-  it("never hands out the same salt or nonce twice, across pool refills", () => {
-    const seen = new Set<string>();
-    // 1,000 headers draw 44 KB: the 16 KB pool is refilled twice in between.
+  it("gives every object its own nonce, and a salt to at most OBJECTS_PER_SALT objects", () => {
+    const nonces = new Set<string>();
+    const perSalt = new Map<string, number>();
+    // 1,000 headers: several salts, and the 16 KB random pool refilled in between.
     for (let i = 0; i < 1000; i++) {
       const h = newHeader("k1-test", "brotli");
-      for (const part of [h.salt, h.nonce]) {
-        const hex = part.toString("hex");
-        expect(seen.has(hex)).toBe(false);
-        seen.add(hex);
-      }
-      expect(parseHeader(h.bytes)).toMatchObject({ keyId: "k1-test", compression: "brotli" });
-      expect(parseHeader(h.bytes)?.salt.equals(h.salt)).toBe(true);
+      const nonce = h.nonce.toString("hex");
+      expect(nonces.has(nonce)).toBe(false);
+      nonces.add(nonce);
+      const salt = h.salt.toString("hex");
+      perSalt.set(salt, (perSalt.get(salt) ?? 0) + 1);
+      const parsed = parseHeader(h.bytes);
+      expect(parsed).toMatchObject({ keyId: "k1-test", compression: "brotli" });
+      expect(parsed?.salt.equals(h.salt) && parsed.nonce.equals(h.nonce)).toBe(true);
+    }
+    expect(perSalt.size).toBeGreaterThanOrEqual(Math.ceil(1000 / OBJECTS_PER_SALT));
+    expect(Math.max(...perSalt.values())).toBeLessThanOrEqual(OBJECTS_PER_SALT);
+  });
+
+  it("derives the right key whichever salts come in turn (the last derivation is reused only for its salt)", () => {
+    const key = toBlobKey(randomBytes(32));
+    const other = toBlobKey(randomBytes(32));
+    const salts = [randomBytes(32), randomBytes(32)];
+    const hkdf = (k: typeof key, s: Buffer) =>
+      Buffer.from(hkdfSync("sha256", k.key, s, Buffer.from("coffer-blob-v1"), 32));
+    for (const [k, s] of [
+      [key, salts[0]],
+      [key, salts[0]],
+      [key, salts[1]],
+      [other, salts[1]],
+      [key, Buffer.from(salts[1]!)],
+    ] as const) {
+      expect(objectKey(k, s!).equals(hkdf(k, s!))).toBe(true);
     }
   });
 });

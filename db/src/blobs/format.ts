@@ -16,8 +16,9 @@ import { createHmac, randomBytes } from "node:crypto";
  * | end−16  | 16   | GCM authentication tag                                       |
  *
  * The whole header is the GCM additional authenticated data, so changing the compression or key id fails
- * authentication too. Each object is encrypted under its own derived key (random salt), so the number of
- * objects per configured key is not limited by GCM's random-nonce bound (2^32 messages per key).
+ * authentication too. Objects are encrypted under keys derived from random salts, a salt serving at most
+ * {@link OBJECTS_PER_SALT} objects (each with its own random nonce): the objects per derived key stay far
+ * below GCM's random-nonce bound (2^32 messages per key) however many objects a configured key encrypts.
  */
 export const MAGIC = Buffer.from("CFBL", "ascii");
 export const FORMAT_VERSION = 1;
@@ -60,7 +61,7 @@ export function toBlobKey(key: Buffer): BlobKey {
 export function newHeader(keyId: string, compression: Compression): BlobHeader {
   const id = Buffer.from(keyId, "ascii");
   if (id.length < 1 || id.length > 64) throw new Error(`key id must be 1–64 ASCII characters: ${keyId}`);
-  const salt = randomSlice(SALT_BYTES);
+  const salt = nextSalt();
   const nonce = randomSlice(NONCE_BYTES);
   const bytes = Buffer.concat([
     MAGIC,
@@ -97,11 +98,35 @@ export function parseHeader(buf: Buffer): BlobHeader | undefined {
 /**
  * The AES-256 key of one object: HKDF-SHA256 (RFC 5869) of the configured key with the object's salt.
  * A 32-byte output is one expand block, so it is two HMACs, written out: `hkdfSync` costs twice as much per
- * call (a key import and a crypto job each time), and this runs once per archived message.
+ * call (a key import and a crypto job each time). The last key derived is kept: consecutive new objects
+ * share their salt (see {@link OBJECTS_PER_SALT}).
  */
 export function objectKey(key: BlobKey, salt: Buffer): Buffer {
+  const last = lastDerived;
+  if (last && last.master === key.key && last.salt.equals(salt)) return last.derived;
   const prk = createHmac("sha256", salt).update(key.key).digest();
-  return createHmac("sha256", prk).update(HKDF_INFO_BLOCK_1).digest();
+  const derived = createHmac("sha256", prk).update(HKDF_INFO_BLOCK_1).digest();
+  lastDerived = { master: key.key, salt: Buffer.from(salt), derived };
+  return derived;
+}
+
+let lastDerived: { master: Buffer; salt: Buffer; derived: Buffer } | undefined;
+
+/**
+ * New objects written by this process in a row share a salt, so the key derivation runs once per this
+ * many objects instead of once per archived message; every object still has its own random nonce.
+ */
+export const OBJECTS_PER_SALT = 256;
+let sharedSalt: Buffer | undefined;
+let sharedSaltUses = 0;
+
+function nextSalt(): Buffer {
+  if (!sharedSalt || sharedSaltUses >= OBJECTS_PER_SALT) {
+    sharedSalt = Buffer.from(randomSlice(SALT_BYTES));
+    sharedSaltUses = 0;
+  }
+  sharedSaltUses++;
+  return sharedSalt;
 }
 
 const RANDOM_POOL_BYTES = 16 * 1024;
