@@ -132,16 +132,19 @@ export async function folderHasOpenItems(
   dataType: DataType,
   folderGraphId: string,
 ): Promise<boolean> {
-  const row = await db
+  const row = await openItemsOfFolder(db, mailboxId, dataType, folderGraphId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The ids of a folder's current items (those not closed by a move, a change or a deletion). */
+export function openItemsOfFolder(db: DbOrTrx, mailboxId: string, dataType: DataType, folderGraphId: string) {
+  return db
     .selectFrom("item_versions")
     .select("id")
     .where("mailbox_id", "=", mailboxId)
-    .where("folder_graph_id", "=", folderGraphId)
     .where("data_type", "=", dataType)
-    .where("valid_to", "is", null)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where("folder_graph_id", "=", folderGraphId)
+    .where("valid_to", "is", null);
 }
 
 export type TMailboxRunOutcome = {

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { StoredBlob } from "../blobs/store";
 import type { DataType } from "../schema";
 import type { DbOrTrx } from "../transaction";
-import { clearSeen, markSeen, saveCursor, type TSyncCursor } from "./sync-state";
+import { clearSeen, markSeen, openItemsOfFolder, saveCursor, type TSyncCursor } from "./sync-state";
 
 /**
  * Writes of the sync engine for items (mail now; the other data types later). The engine decides, this
@@ -237,14 +237,7 @@ export async function closeItemsOfFolder(
   folderGraphId: string,
   at: Date,
 ): Promise<number> {
-  const rows = await db
-    .selectFrom("item_versions")
-    .select("id")
-    .where("mailbox_id", "=", mailboxId)
-    .where("data_type", "=", dataType)
-    .where("folder_graph_id", "=", folderGraphId)
-    .where("valid_to", "is", null)
-    .execute();
+  const rows = await openItemsOfFolder(db, mailboxId, dataType, folderGraphId).execute();
   await closeVersions(
     db,
     "item_versions",
