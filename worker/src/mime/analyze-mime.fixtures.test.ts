@@ -82,6 +82,8 @@ describe("bodies handed past the splitter", () => {
       `Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n${long("text", 300)}\r\n-- \r\nsig\r\n---- not a delimiter\r\n--b1x\r\n\r\n\r\n\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${long("QUJD", 400)}\r\n\r\n--b1--\r\n`,
       // LF only, a delimiter preceded by a lone CR line start, and a body without a final line break.
       `Content-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain\n\n${long("lf", 300).replace(/\r\n/g, "\n")}\n\r--zz\nContent-Type: text/html\n\n<p>${long("html", 300)}</p>`,
+      // An attachment without a single line break (kept whole by neither the feeder nor the splitter).
+      `Content-Type: multipart/mixed; boundary=nl\r\n\r\n--nl\r\nContent-Type: application/octet-stream\r\n\r\n${"A".repeat(400_000)}\r\n--nl--\r\n`,
       // A single-part message whose body is long and ends in empty lines.
       `Subject: one part\r\nContent-Type: text/plain\r\n\r\n${long("only", 500)}\r\n\r\n\r\n`,
       // Nested multiparts, the inner part's delimiter inside an outer part's long body.
@@ -89,7 +91,11 @@ describe("bodies handed past the splitter", () => {
     ];
     for (const [i, text] of cases.entries()) {
       const bytes = Buffer.from(text, "latin1");
-      expect((await analyze(bytes, bytes.length, noBody)).metadata.bodyText.length).toBeGreaterThan(1000);
+      const { metadata } = await analyze(bytes, bytes.length, noBody);
+      // Each case has a long body: its text, or an attachment's size.
+      expect(Math.max(metadata.bodyText.length, ...metadata.attachments.map((a) => a.size))).toBeGreaterThan(
+        1000,
+      );
       for (const size of [bytes.length, 4096, 1000, 77, 3]) {
         // The same writes as the reference: mailsplit itself reads a lone CR before a delimiter differently
         // when a write ends between the two (case 1 with 3-byte writes), and that is kept as it is.
