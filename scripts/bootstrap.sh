@@ -42,6 +42,12 @@ else
   say "npm dependencies are installed."
 fi
 
+# The worker's bundle (worker/bin/launch.js), made now rather than by the first of many processes that start
+# at once. Not fatal: without it `coffer` runs from the sources and says so.
+if ! node --input-type=module -e 'await (await import("./worker/bin/launch.js")).ensureBundle();'; then
+  echo "bootstrap: could not bundle the worker; \`coffer\` will run from its TypeScript sources" >&2
+fi
+
 # 2. Debian packages for the tests.
 if [ "$for_tests" = 1 ]; then
   missing=()

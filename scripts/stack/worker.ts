@@ -1,4 +1,5 @@
 import path from "node:path";
+import { WORKER_NODE_FLAGS } from "@coffer/worker/runtime/node-flags";
 import { isOurs, spawnBackground, stopBackground } from "./background";
 import { isAlive, tail } from "./proc";
 import type { Layout, ServiceRecord, StackState } from "./state";
@@ -22,7 +23,7 @@ export async function startWorker(
   const logFile = path.join(l.logs, "worker.log");
   const { pid, startTime } = spawnBackground({
     command: process.execPath,
-    args: [path.join(l.repoRoot, "worker", "bin", "coffer.js"), "worker"],
+    args: [...WORKER_NODE_FLAGS, path.join(l.repoRoot, "worker", "bin", "coffer.js"), "worker"],
     cwd: l.repoRoot,
     logFile,
     env: { ...process.env },

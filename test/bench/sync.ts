@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { WORKER_NODE_FLAGS } from "@coffer/worker/runtime/node-flags";
 import { SimControl } from "../m365-sim/src/client";
 import { type SimulatorHandle, startSimulator } from "../m365-sim/src/index";
 import { createBenchArchive, machine, procStats, type TBenchArchive } from "./bench-env";
@@ -43,7 +44,7 @@ async function runWorker(
   const started = performance.now();
   // Profiling the worker: BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args, "--json"], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeArgs, BIN, ...args, "--json"], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH,

@@ -8,6 +8,7 @@ import { listSchedules } from "@coffer/db/tasks/schedules";
 import { listSites } from "@coffer/db/tasks/sites";
 import { finishTaskRun, listTaskRuns, startTaskRun } from "@coffer/db/tasks/task-runs";
 import { listTasks } from "@coffer/db/tasks/tasks";
+import { WORKER_NODE_FLAGS } from "@coffer/worker/runtime/node-flags";
 import { registerWorkerSite } from "@coffer/worker/tasks/first-start";
 import { REPO_ROOT } from "./portal-build";
 import { readFixture } from "./support/fixture";
@@ -81,31 +82,35 @@ export function startWorker(): { process: ChildProcess; stop(): Promise<void>; o
     throw new Error("the e2e fixture has no services (serve-portal.ts is older than this spec)");
   const home = mkdtempSync(path.join(tmpdir(), "coffer-e2e-worker-"));
   let output = "";
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "worker/bin/coffer.js"), "worker"], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? home,
-      COFFER_HOME: home,
-      DATABASE_URL: fx.databaseUrl,
-      REDIS_URL: fx.services.redisUrl,
-      COFFER_REDIS_PREFIX: fx.services.redisPrefix,
-      COFFER_BLOB_DIR: fx.services.blobDir,
-      COFFER_ENCRYPTION_KEY_FILE: fx.services.keyFile,
-      M365_AUTHORITY: fx.sim.authority,
-      M365_TENANT_ID: fx.sim.tenantId,
-      M365_CLIENT_ID: fx.sim.clientId,
-      M365_CLIENT_SECRET: fx.sim.clientSecret,
-      M365_GRAPH_URL: fx.sim.graphUrl,
-      M365_EXCHANGE_URL: fx.sim.url,
-      M365_CA_FILE: fx.sim.caFile,
-      COFFER_SITE: E2E_SITE,
-      COFFER_MAILBOX_PARALLELISM: "1",
-      COFFER_HEARTBEAT_SECONDS: "2",
-      COFFER_RECONCILE_SECONDS: "5",
+  const child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, path.join(REPO_ROOT, "worker/bin/coffer.js"), "worker"],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? home,
+        COFFER_HOME: home,
+        DATABASE_URL: fx.databaseUrl,
+        REDIS_URL: fx.services.redisUrl,
+        COFFER_REDIS_PREFIX: fx.services.redisPrefix,
+        COFFER_BLOB_DIR: fx.services.blobDir,
+        COFFER_ENCRYPTION_KEY_FILE: fx.services.keyFile,
+        M365_AUTHORITY: fx.sim.authority,
+        M365_TENANT_ID: fx.sim.tenantId,
+        M365_CLIENT_ID: fx.sim.clientId,
+        M365_CLIENT_SECRET: fx.sim.clientSecret,
+        M365_GRAPH_URL: fx.sim.graphUrl,
+        M365_EXCHANGE_URL: fx.sim.url,
+        M365_CA_FILE: fx.sim.caFile,
+        COFFER_SITE: E2E_SITE,
+        COFFER_MAILBOX_PARALLELISM: "1",
+        COFFER_HEARTBEAT_SECONDS: "2",
+        COFFER_RECONCILE_SECONDS: "5",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-20_000);
   };

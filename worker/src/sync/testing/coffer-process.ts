@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isolatedEnv } from "@coffer/test/setup/processes";
+import { WORKER_NODE_FLAGS } from "../../runtime/node-flags";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/coffer.js");
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -19,7 +20,7 @@ export type TCofferRun = {
  */
 export function runCoffer(args: string[], settings: Record<string, string>): TCofferRun {
   const home = mkdtempSync(path.join(tmpdir(), "coffer-home-"));
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, BIN, ...args], {
     cwd: REPO,
     env: { ...isolatedEnv(settings), COFFER_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
