@@ -85,8 +85,6 @@ export async function buildBundle(root) {
     platform: "node",
     format: "esm",
     target: "node20",
-    // Names stay as written (errors, logs and stack traces name our classes and functions).
-    keepNames: true,
     sourcemap: "linked",
     metafile: true,
     logLevel: "silent",
