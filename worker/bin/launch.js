@@ -153,8 +153,9 @@ export async function loadCli(root = DEFAULT_ROOT) {
     console.error(`coffer: running from the TypeScript sources (could not bundle them: ${reason})`);
   }
   if (dir) {
-    // Stack traces name the TypeScript files and lines, as they do when run from the sources.
-    process.setSourceMapsEnabled(true);
+    // With --debug (the command's option for stack traces), traces name the TypeScript files and lines.
+    // Not always: once something formats a trace, Node holds the parsed map, ~30 MB of the worker's 300.
+    if (process.argv.includes("--debug")) process.setSourceMapsEnabled(true);
     return import(pathToFileURL(path.join(dir, "main.mjs")).href);
   }
   const { register } = await import("tsx/esm/api");
