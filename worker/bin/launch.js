@@ -82,6 +82,9 @@ export async function buildBundle(root) {
     outdir: dir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
+    // Modules the code imports lazily (a command's implementation, BullMQ, the PIM parsers) stay lazy: in
+    // one file their npm packages would be imported at start by every command (~28 MB more for `coffer ls`).
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node20",
