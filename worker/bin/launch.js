@@ -1,8 +1,9 @@
 // How the `coffer` command runs Coffer's TypeScript. The sources are bundled once into worker/.build/ (our
 // own packages bundled, npm dependencies left to Node) and the bundle is run; it is rebuilt when a source it
 // was made from changes. Against registering tsx's loader in every process this saves a loader thread with a
-// heap of its own and the per-module transform work: a bare `coffer` process starts in ~1.3 s instead of
-// ~1.9 s and holds ~30 MB less, room the sync spends on a larger young generation (see docs/benchmarks.md).
+// heap of its own and the per-module transform work: a bare `coffer` process starts in ~1 s instead of
+// ~1.9 s and holds ~45 MB less, room the sync spends on a larger young generation (see
+// docs/decisions/worker-bundle.md).
 // When no bundle can be made (the folder is read-only, esbuild is missing) the sources run through tsx as
 // before, with a line on stderr saying so.
 //
@@ -30,7 +31,7 @@ const SETTINGS = [
   "tsconfig.base.json",
 ];
 
-/** Builds older than this that are not the current one are removed (a process started from one has long loaded it). */
+/** Builds older than this that are not the current one are removed, unless a live process runs from one. */
 const OLD_BUILD_MS = 60 * 60 * 1000;
 
 /**
@@ -127,9 +128,53 @@ export async function buildBundle(root) {
 function removeOldBuilds(root, keep) {
   for (const entry of readdirSync(root)) {
     if (entry === keep || !entry.startsWith("b-")) continue;
-    const stat = statSync(path.join(root, entry), { throwIfNoEntry: false });
-    if (stat && Date.now() - stat.mtimeMs > OLD_BUILD_MS)
-      rmSync(path.join(root, entry), { recursive: true, force: true });
+    const dir = path.join(root, entry);
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (stat && Date.now() - stat.mtimeMs > OLD_BUILD_MS && !isInUse(dir))
+      rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const IN_USE = ".in-use-";
+
+/**
+ * Marks a build as used by this process until it exits. A process imports parts of its build late (a
+ * command's implementation, the MIME thread), so a worker that has run for days from an older build must
+ * keep it after an update made a new one.
+ * @param {string} dir
+ */
+function markInUse(dir) {
+  const marker = path.join(dir, `${IN_USE}${process.pid}`);
+  try {
+    writeFileSync(marker, "");
+    process.once("exit", () => rmSync(marker, { force: true }));
+  } catch {
+    // Unmarked, the build is still kept for an hour after a newer one appears.
+  }
+}
+
+/**
+ * Whether a live process runs from this build (markers of processes that died without exiting are removed).
+ * @param {string} dir
+ */
+export function isInUse(dir) {
+  let isUsed = false;
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith(IN_USE)) continue;
+    if (isAlive(Number(entry.slice(IN_USE.length)))) isUsed = true;
+    else rmSync(path.join(dir, entry), { force: true });
+  }
+  return isUsed;
+}
+
+/** @param {number} pid */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return /** @type {NodeJS.ErrnoException} */ (error).code === "EPERM";
   }
 }
 
@@ -159,6 +204,7 @@ export async function loadCli(root = DEFAULT_ROOT) {
     // With --debug (the command's option for stack traces), traces name the TypeScript files and lines.
     // Not always: once something formats a trace, Node holds the parsed map, ~30 MB of the worker's 300.
     if (process.argv.includes("--debug")) process.setSourceMapsEnabled(true);
+    markInUse(dir);
     return import(pathToFileURL(path.join(dir, "main.mjs")).href);
   }
   const { register } = await import("tsx/esm/api");

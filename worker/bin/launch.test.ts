@@ -1,11 +1,20 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzeBytes } from "../src/mime/analyze-mime";
 import { MimeAnalyzerPool } from "../src/mime/analyzer-pool";
 import { WORKER_NODE_FLAGS } from "../src/runtime/node-flags";
-import { buildBundle, currentBuild } from "./launch.js";
+import { buildBundle, currentBuild, isInUse } from "./launch.js";
 
 const HERE = import.meta.dirname;
 // Inside the worker package, as the real build root is: the bundle finds its npm packages from there.
@@ -38,15 +47,23 @@ describe("the coffer command's bundle", () => {
 
   it("runs the command line, and its MIME analysis thread answers as analysis in this thread does", async () => {
     const dir = currentBuild(root) ?? (await buildBundle(root));
+    const launch = JSON.stringify(path.join(HERE, "launch.js"));
     const help = execFileSync(
       process.execPath,
       [
+        "--input-type=module",
         "-e",
-        `import(${JSON.stringify(path.join(dir, "main.mjs"))}).then((m) => m.main(["node", "coffer", "--help"]))`,
+        `const { main } = await (await import(${launch})).loadCli(${JSON.stringify(root)});
+         const { readdirSync } = await import("node:fs");
+         console.log("in use by", readdirSync(${JSON.stringify(dir)}).filter((f) => f.startsWith(".in-use-")));
+         await main(["node", "coffer", "--help"]);`,
       ],
       { encoding: "utf8" },
     );
     expect(help).toContain("Usage: coffer");
+    expect(help).toMatch(/in use by \[ '\.in-use-\d+' \]/);
+    // The process marked the build as in use while it ran, and unmarked it when it exited.
+    expect(readdirSync(dir).filter((f) => f.startsWith(".in-use-"))).toEqual([]);
 
     const pool = new MimeAnalyzerPool(new URL(`file://${path.join(dir, "analyzer-thread.mjs")}`));
     try {
@@ -56,6 +73,29 @@ describe("the coffer command's bundle", () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it("keeps an older build while a live process runs from it", async () => {
+    const dir = currentBuild(root) ?? (await buildBundle(root));
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(path.join(dir, `.in-use-${dead}`), "");
+    expect(isInUse(dir)).toBe(false);
+    expect(existsSync(path.join(dir, `.in-use-${dead}`))).toBe(false);
+
+    writeFileSync(path.join(dir, `.in-use-${process.pid}`), "");
+    expect(isInUse(dir)).toBe(true);
+    rmSync(path.join(dir, `.in-use-${process.pid}`));
+
+    // An hour-old build nobody runs from goes when the next one is made; one in use stays.
+    const old = path.join(root, "b-old-unused");
+    const used = path.join(root, "b-old-used");
+    for (const d of [old, used]) mkdirSync(d);
+    writeFileSync(path.join(used, `.in-use-${process.pid}`), "");
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const d of [old, used]) utimesSync(d, hoursAgo, hoursAgo);
+    await buildBundle(root);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(used)).toBe(true);
   });
 
   it("runs from the sources through tsx when no bundle can be made, and says so", () => {
