@@ -163,7 +163,7 @@ const f = (n: number, digits = 1) => n.toFixed(digits);
 async function ingest(args: string[]): Promise<void> {
   const mailboxes = option(args, "aMailboxes", 8);
   const messages = option(args, "aMessages", 1500);
-  // The command's default (4 mailboxes at once) unless asked: more adds memory (~12 MB per mailbox in
+  // The command's default (4 mailboxes at once) unless asked: more adds memory (~11 MB per mailbox in
   // flight) and no speed on two cores.
   const parallel = option(args, "aParallel", 4);
   await withTenant("a", async (archive, sim, ctl) => {
